@@ -1,0 +1,206 @@
+// Package pythons finds the Python interpreters that interop tests run
+// against and names each by the version it reports itself.
+//
+// Sources, in order: MPCONN_PYTHONS (a list separated by ':' or ',' of
+// interpreter paths; when set, nothing else is searched), then every
+// interpreter under "$(pyenv root)/versions/*" (or ~/.pyenv/versions/* when
+// pyenv is not on PATH), then python3 and python2 on PATH. Interpreters that
+// resolve to the same executable are listed once.
+package pythons
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Interpreter is one Python found on the machine.
+type Interpreter struct {
+	Path           string // what to execute
+	Executable     string // sys.executable, resolved
+	Implementation string // "CPython" or "PyPy"
+	Version        string // "3.13.0"
+	Major, Minor   int
+}
+
+// Name is how tests name the interpreter: "CPython-3.13.0".
+func (i Interpreter) Name() string { return i.Implementation + "-" + i.Version }
+
+// AtLeast reports whether the interpreter's version is major.minor or newer.
+func (i Interpreter) AtLeast(major, minor int) bool {
+	return i.Major > major || (i.Major == major && i.Minor >= minor)
+}
+
+// Command starts the interpreter with args. Python's own environment
+// variables that could change its behaviour are cleared.
+func (i Interpreter) Command(ctx context.Context, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, i.Path, args...)
+	env := []string{"PYTHONDONTWRITEBYTECODE=1", "PYTHONIOENCODING=utf-8", "PYTHONHASHSEED=0"}
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "PYTHON") || strings.HasPrefix(kv, "PYENV_VERSION=") {
+			continue
+		}
+		env = append(env, kv)
+	}
+	cmd.Env = env
+	return cmd
+}
+
+// probeScript prints implementation, version and executable; it runs on
+// 2.7 as well as 3.x.
+const probeScript = `import sys, platform, os
+sys.stdout.write("%s %d.%d.%d %s\n" % (platform.python_implementation(), sys.version_info[0], sys.version_info[1], sys.version_info[2], os.path.realpath(sys.executable)))`
+
+// Find returns the interpreters on this machine, oldest version first.
+func Find() ([]Interpreter, error) {
+	candidates := candidatePaths()
+	seen := map[string]bool{}
+	var found []Interpreter
+	var errs []error
+	for _, path := range candidates {
+		interp, err := probe(path)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if seen[interp.Executable] {
+			continue
+		}
+		seen[interp.Executable] = true
+		found = append(found, interp)
+	}
+	sort.SliceStable(found, func(a, b int) bool {
+		x, y := found[a], found[b]
+		if x.Major != y.Major {
+			return x.Major < y.Major
+		}
+		if x.Minor != y.Minor {
+			return x.Minor < y.Minor
+		}
+		if x.Version != y.Version {
+			return x.Version < y.Version
+		}
+		return x.Implementation < y.Implementation
+	})
+	if os.Getenv("MPCONN_PYTHONS") != "" && len(errs) > 0 {
+		// An explicit list must be usable as given.
+		return found, errors.Join(errs...)
+	}
+	return found, nil
+}
+
+func candidatePaths() []string {
+	if list := os.Getenv("MPCONN_PYTHONS"); list != "" {
+		return strings.FieldsFunc(list, func(r rune) bool { return r == ':' || r == ',' })
+	}
+	var paths []string
+	for _, dir := range pyenvVersionDirs() {
+		for _, name := range []string{"python3", "python2", "python", "pypy3", "pypy"} {
+			p := filepath.Join(dir, "bin", name)
+			if isExecutable(p) {
+				paths = append(paths, p)
+				break
+			}
+		}
+	}
+	for _, name := range []string{"python3", "python2", "pypy3"} {
+		if p, err := exec.LookPath(name); err == nil {
+			paths = append(paths, p)
+		}
+	}
+	return paths
+}
+
+func pyenvVersionDirs() []string {
+	root := ""
+	if pyenv, err := exec.LookPath("pyenv"); err == nil {
+		if out, err := exec.Command(pyenv, "root").Output(); err == nil {
+			root = strings.TrimSpace(string(out))
+		}
+	}
+	if root == "" {
+		if home, err := os.UserHomeDir(); err == nil {
+			root = filepath.Join(home, ".pyenv")
+		}
+	}
+	if root == "" {
+		return nil
+	}
+	dirs, _ := filepath.Glob(filepath.Join(root, "versions", "*"))
+	return dirs
+}
+
+func isExecutable(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && !st.IsDir() && st.Mode()&0o111 != 0
+}
+
+func probe(path string) (Interpreter, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	interp := Interpreter{Path: path}
+	out, err := interp.Command(ctx, "-c", probeScript).Output()
+	if err != nil {
+		return interp, fmt.Errorf("pythons: probing %s: %w", path, err)
+	}
+	fields := strings.Fields(string(out))
+	if len(fields) != 3 {
+		return interp, fmt.Errorf("pythons: probing %s: unexpected answer %q", path, out)
+	}
+	interp.Implementation, interp.Version, interp.Executable = fields[0], fields[1], fields[2]
+	parts := strings.SplitN(interp.Version, ".", 3)
+	interp.Major, _ = strconv.Atoi(parts[0])
+	interp.Minor, _ = strconv.Atoi(parts[1])
+	return interp, nil
+}
+
+var (
+	cacheOnce sync.Once
+	cached    []Interpreter
+	cacheErr  error
+)
+
+// ForTest returns the interpreters for a test, probing once per test binary.
+// With none found it skips the test, except under CI=true, where at least one
+// CPython 3 must be present and its absence fails the test.
+func ForTest(t testing.TB) []Interpreter {
+	t.Helper()
+	cacheOnce.Do(func() { cached, cacheErr = Find() })
+	if cacheErr != nil {
+		t.Fatalf("finding Python interpreters: %v", cacheErr)
+	}
+	if os.Getenv("CI") == "true" {
+		ok := false
+		for _, i := range cached {
+			if i.Implementation == "CPython" && i.Major == 3 {
+				ok = true
+			}
+		}
+		if !ok {
+			t.Fatalf("CI=true but no CPython 3 interpreter was found (searched MPCONN_PYTHONS, pyenv versions, python3/python2 on PATH)")
+		}
+	}
+	if len(cached) == 0 {
+		t.Skip("no Python interpreter found (set MPCONN_PYTHONS, install pyenv versions, or put python3 on PATH)")
+	}
+	return cached
+}
+
+// Newest returns the newest CPython 3 among interps, or false.
+func Newest(interps []Interpreter) (Interpreter, bool) {
+	for i := len(interps) - 1; i >= 0; i-- {
+		if interps[i].Implementation == "CPython" && interps[i].Major == 3 {
+			return interps[i], true
+		}
+	}
+	return Interpreter{}, false
+}
