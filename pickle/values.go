@@ -1,0 +1,153 @@
+package pickle
+
+import (
+	"fmt"
+	"math/big"
+	"strings"
+	"time"
+)
+
+// The value model: what a pickle decodes to when the target is an `any`,
+// and what the encoder accepts besides ordinary Go values.
+//
+//	Python                     Go
+//	None                       nil
+//	bool                       bool
+//	int                        int64, or *big.Int beyond int64
+//	float                      float64
+//	complex                    complex128
+//	str                        string
+//	bytes                      []byte
+//	bytearray                  ByteArray
+//	list                       []any
+//	tuple                      Tuple
+//	dict                       *Dict (also OrderedDict, defaultdict)
+//	set, frozenset             *Set, *FrozenSet
+//	datetime.datetime          time.Time (naive ↔ time.Local)
+//	datetime.date, .time       Date, TimeOfDay
+//	datetime.timedelta         time.Duration
+//	decimal.Decimal            Decimal
+//	uuid.UUID                  UUID
+//	a class or function        Global
+//	an exception instance      *Exception
+//	any other instance         *Object, or a registered Go type
+
+// Tuple is a Python tuple.
+type Tuple []any
+
+// ByteArray is a Python bytearray; []byte is a Python bytes.
+type ByteArray []byte
+
+// Global names a module-level Python object, such as builtins.int or a class.
+type Global struct {
+	Module, Name string
+}
+
+func (g Global) String() string { return g.Module + "." + g.Name }
+
+// Object is an instance of a class with no Go counterpart. It keeps everything
+// the pickle said about it, so encoding it again gives Python the same object.
+type Object struct {
+	// Class is the callable that builds the object: a Global in every pickle
+	// CPython writes for a class instance.
+	Class any
+	// New records how it is built: true for cls.__new__(cls, *Args, **Kwargs)
+	// (NEWOBJ, NEWOBJ_EX), false for Class(*Args) (REDUCE, INST, OBJ).
+	New    bool
+	Args   Tuple
+	Kwargs *Dict
+	// State is what BUILD applied (usually the instance __dict__ as a *Dict,
+	// or a Tuple of (dict, slots)); nil when there was no BUILD.
+	State any
+	// ListItems and DictItems hold what APPEND(S) and SETITEM(S) added to
+	// the object after it was built (list and dict subclasses).
+	ListItems []any
+	DictItems *Dict
+}
+
+// Exception is a Python exception instance, such as KeyError('missing') in a
+// multiprocessing manager's ('#ERROR', exc) reply.
+type Exception struct {
+	Class Global
+	Args  Tuple
+	State any // BUILD state (attributes such as errno), nil when none
+}
+
+// Error renders the exception as Python's traceback line does: "KeyError: 'missing'".
+func (e *Exception) Error() string {
+	switch len(e.Args) {
+	case 0:
+		return e.Class.Name
+	case 1:
+		if s, ok := e.Args[0].(string); ok && e.Class.Name != "KeyError" {
+			return e.Class.Name + ": " + s
+		}
+		return e.Class.Name + ": " + pyRepr(e.Args[0])
+	default:
+		return e.Class.Name + ": " + pyRepr(e.Args)
+	}
+}
+
+// Decimal is a decimal.Decimal, kept as its exact text ("1.10", "NaN", "-Infinity").
+type Decimal string
+
+// UUID is a uuid.UUID.
+type UUID [16]byte
+
+func (u UUID) String() string {
+	return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
+}
+
+// Date is a datetime.date.
+type Date struct {
+	Year  int
+	Month time.Month
+	Day   int
+}
+
+// TimeOfDay is a datetime.time. Location is nil for a naive time.
+type TimeOfDay struct {
+	Hour, Minute, Second, Microsecond int
+	Location                          *time.Location
+	Fold                              int
+}
+
+// pyRepr gives a Python-like repr for error messages and debugging.
+func pyRepr(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "None"
+	case bool:
+		if x {
+			return "True"
+		}
+		return "False"
+	case string:
+		return "'" + strings.ReplaceAll(x, "'", `\'`) + "'"
+	case []byte:
+		return "b" + pyRepr(string(x))
+	case *big.Int:
+		return x.String()
+	case Tuple:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = pyRepr(e)
+		}
+		if len(x) == 1 {
+			return "(" + parts[0] + ",)"
+		}
+		return "(" + strings.Join(parts, ", ") + ")"
+	case []any:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = pyRepr(e)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	case *Exception:
+		return x.Class.Name + pyRepr(x.Args)
+	case Global:
+		return "<" + x.String() + ">"
+	default:
+		return fmt.Sprint(v)
+	}
+}
