@@ -62,41 +62,49 @@ func (c *config) typeCache() *typeCache {
 // structs are promoted, the outer field winning a name clash.
 func buildFields(t reflect.Type) *structFields {
 	s := &structFields{byName: map[string]int{}, folded: map[string]int{}}
-	var walk func(t reflect.Type, index []int, depth int)
-	walk = func(t reflect.Type, index []int, depth int) {
-		for i := 0; i < t.NumField(); i++ {
-			sf := t.Field(i)
-			tag, hasTag := sf.Tag.Lookup("pickle")
-			if tag == "-" {
-				continue
-			}
-			path := append(append([]int(nil), index...), i)
-			if sf.Anonymous && !hasTag && sf.Type.Kind() == reflect.Struct && depth < 16 {
-				walk(sf.Type, path, depth+1)
-				continue
-			}
-			if !sf.IsExported() {
-				continue
-			}
-			name, opts, _ := strings.Cut(tag, ",")
-			if name == "" {
-				name = sf.Name
-			}
-			if _, dup := s.byName[name]; dup {
-				continue
-			}
-			s.byName[name] = len(s.list)
-			if _, dup := s.folded[strings.ToLower(name)]; !dup {
-				s.folded[strings.ToLower(name)] = len(s.list)
-			}
-			s.list = append(s.list, field{
-				name:      name,
-				index:     path,
-				typ:       sf.Type,
-				omitEmpty: strings.Contains(","+opts+",", ",omitempty,"),
-			})
-		}
+	type level struct {
+		t     reflect.Type
+		index []int
 	}
-	walk(t, nil, 0)
+	// Breadth first, so a shallower field shadows a promoted one.
+	current := []level{{t, nil}}
+	for depth := 0; len(current) > 0 && depth < 16; depth++ {
+		var next []level
+		for _, lv := range current {
+			for i := 0; i < lv.t.NumField(); i++ {
+				sf := lv.t.Field(i)
+				tag, hasTag := sf.Tag.Lookup("pickle")
+				if tag == "-" {
+					continue
+				}
+				path := append(append([]int(nil), lv.index...), i)
+				if sf.Anonymous && !hasTag && sf.Type.Kind() == reflect.Struct {
+					next = append(next, level{sf.Type, path})
+					continue
+				}
+				if !sf.IsExported() {
+					continue
+				}
+				name, opts, _ := strings.Cut(tag, ",")
+				if name == "" {
+					name = sf.Name
+				}
+				if _, dup := s.byName[name]; dup {
+					continue
+				}
+				s.byName[name] = len(s.list)
+				if _, dup := s.folded[strings.ToLower(name)]; !dup {
+					s.folded[strings.ToLower(name)] = len(s.list)
+				}
+				s.list = append(s.list, field{
+					name:      name,
+					index:     path,
+					typ:       sf.Type,
+					omitEmpty: strings.Contains(","+opts+",", ",omitempty,"),
+				})
+			}
+		}
+		current = next
+	}
 	return s
 }

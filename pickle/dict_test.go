@@ -1,0 +1,227 @@
+package pickle
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/big"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestDictKeysCompareAsPython(t *testing.T) {
+	huge, _ := new(big.Int).SetString("1267650600228229401496703205376", 10) // 2**100
+	tests := []struct {
+		name      string
+		set, find any
+		same      bool
+	}{
+		{"int and float", int64(1), 1.0, true},
+		{"int and True", int64(1), true, true},
+		{"zero and False", 0.0, false, true},
+		{"int kinds", int8(7), uint64(7), true},
+		{"big int that fits", big.NewInt(42), int64(42), true},
+		{"big int and integral float", huge, math.Ldexp(1, 100), true},
+		{"negative zero", 0.0, math.Copysign(0, -1), true},
+		{"non-integral float", 1.5, 1.5, true},
+		{"float is not its neighbour", 1.5, 1.25, false},
+		{"str is not bytes", "a", []byte("a"), false},
+		{"bytes by content", []byte("ab"), []byte{'a', 'b'}, true},
+		{"tuple keys", Tuple{int64(1), "x"}, Tuple{1.0, "x"}, true},
+		{"tuple order matters", Tuple{int64(1), int64(2)}, Tuple{int64(2), int64(1)}, false},
+		{"nested tuple", Tuple{Tuple{}, nil}, Tuple{Tuple{}, nil}, true},
+		{"tuple boundaries", Tuple{"ab", "c"}, Tuple{"a", "bc"}, false},
+		{"complex with zero imaginary", complex(2, 0), int64(2), true},
+		{"global", Global{"builtins", "int"}, Global{"builtins", "int"}, true},
+		{"decimal", Decimal("1.5"), "1.5", false},
+		{"None", nil, nil, true},
+		{"frozenset ignores order", mustFrozen(t, int64(1), int64(2)), mustFrozen(t, 2.0, int64(1)), true},
+	}
+	for _, size := range []int{1, 20} { // linear scan and indexed
+		for _, tt := range tests {
+			t.Run(fmt.Sprintf("%s/%d", tt.name, size), func(t *testing.T) {
+				d := NewDict(0)
+				for i := 1; i < size; i++ {
+					require.NoError(t, d.Set(fmt.Sprintf("filler%d", i), i))
+				}
+				require.NoError(t, d.Set(tt.set, "v"))
+				v, ok := d.Get(tt.find)
+				assert.Equal(t, tt.same, ok)
+				if ok {
+					assert.Equal(t, "v", v)
+				}
+			})
+		}
+	}
+}
+
+func mustFrozen(t *testing.T, items ...any) *FrozenSet {
+	f, err := NewFrozenSet(items...)
+	require.NoError(t, err)
+	return f
+}
+
+func TestDictKeepsFirstKeyAndOrder(t *testing.T) {
+	d := NewDict(0)
+	require.NoError(t, d.Set(int64(1), "a"))
+	require.NoError(t, d.Set("b", "b"))
+	require.NoError(t, d.Set(1.0, "c")) // Python: d[1.0] = 'c' keeps key 1
+	assert.Equal(t, []DictItem{{int64(1), "c"}, {"b", "b"}}, d.Items())
+
+	assert.True(t, d.Delete(true))
+	assert.False(t, d.Delete(true))
+	assert.Equal(t, []any{"b"}, d.Keys())
+}
+
+func TestDictDeleteKeepsIndexRight(t *testing.T) {
+	d := NewDict(0)
+	for i := 0; i < 50; i++ {
+		require.NoError(t, d.Set(int64(i), i))
+	}
+	for i := 0; i < 50; i += 3 {
+		require.True(t, d.Delete(int64(i)))
+	}
+	for i := 0; i < 50; i++ {
+		v, ok := d.Get(int64(i))
+		require.Equal(t, i%3 != 0, ok, "key %d", i)
+		if ok {
+			require.Equal(t, i, v)
+		}
+	}
+	var order []any
+	for k := range d.All() {
+		order = append(order, k)
+	}
+	assert.Equal(t, d.Keys(), order)
+}
+
+func TestUnhashableKeys(t *testing.T) {
+	for _, key := range []any{[]any{}, NewDict(0), &Set{}, ByteArray("x"), Tuple{[]any{}}} {
+		err := NewDict(0).Set(key, 1)
+		assert.True(t, errors.Is(err, ErrUnhashable), "%T: %v", key, err)
+	}
+	_, err := NewSet([]any{int64(1)})
+	assert.ErrorIs(t, err, ErrUnhashable)
+}
+
+func TestSetAndFrozenSet(t *testing.T) {
+	s, err := NewSet(int64(1), 1.0, true, "1", []byte("1"))
+	require.NoError(t, err)
+	assert.Equal(t, 3, s.Len())
+	assert.True(t, s.Has(1.0))
+	assert.True(t, s.Remove(int64(1)))
+	assert.False(t, s.Has(true))
+
+	f := mustFrozen(t, mustFrozen(t, "x"), "y")
+	assert.True(t, f.Has(mustFrozen(t, "x")), "a frozenset is hashable and compared by content")
+	var nilSet *Set
+	assert.Zero(t, nilSet.Len())
+	assert.False(t, nilSet.Has(1))
+}
+
+func TestEqual(t *testing.T) {
+	cyclic := make([]any, 1)
+	cyclic[0] = cyclic
+	cyclic2 := make([]any, 1)
+	cyclic2[0] = cyclic2
+	d1, d2 := NewDict(0), NewDict(0)
+	require.NoError(t, d1.Set("a", int64(1)))
+	require.NoError(t, d1.Set("b", []any{"x"}))
+	require.NoError(t, d2.Set("b", []any{"x"}))
+	require.NoError(t, d2.Set("a", 1.0))
+	s1, _ := NewSet(int64(1), "a")
+	s2, _ := NewSet("a", true)
+	paris := time.FixedZone("CET", 3600)
+
+	tests := []struct {
+		name string
+		a, b any
+		want bool
+	}{
+		{"numbers across types", int64(1), 1.0, true},
+		{"bool is int", true, int64(1), true},
+		{"nan", math.NaN(), math.NaN(), false},
+		{"list vs tuple", []any{int64(1)}, Tuple{int64(1)}, false},
+		{"str vs bytes", "a", []byte("a"), false},
+		{"bytes vs bytearray", []byte("a"), ByteArray("a"), true},
+		{"dict order ignored", d1, d2, true},
+		{"sets", s1, s2, true},
+		{"cycles", cyclic, cyclic2, true},
+		{"aware times by instant", time.Date(2024, 1, 1, 1, 0, 0, 0, paris), time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), true},
+		{"naive never equals aware", time.Date(2024, 1, 1, 0, 0, 0, 0, time.Local), time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), false},
+		{"objects by content", &Object{Class: Global{"m", "C"}, State: d1}, &Object{Class: Global{"m", "C"}, State: d2}, true},
+		{"objects of other classes", &Object{Class: Global{"m", "C"}}, &Object{Class: Global{"m", "D"}}, false},
+		{"exceptions", &Exception{Class: Global{"builtins", "KeyError"}, Args: Tuple{"k"}}, &Exception{Class: Global{"builtins", "KeyError"}, Args: Tuple{"k"}}, true},
+		{"nil vs empty", nil, []any{}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, Equal(tt.a, tt.b))
+			assert.Equal(t, tt.want, Equal(tt.b, tt.a))
+		})
+	}
+}
+
+func TestExceptionReadsLikePython(t *testing.T) {
+	tests := []struct {
+		exc  Exception
+		want string
+	}{
+		{Exception{Class: Global{"builtins", "KeyError"}, Args: Tuple{"missing"}}, "KeyError: 'missing'"},
+		{Exception{Class: Global{"builtins", "ValueError"}, Args: Tuple{"bad value"}}, "ValueError: bad value"},
+		{Exception{Class: Global{"builtins", "StopIteration"}}, "StopIteration"},
+		{Exception{Class: Global{"builtins", "OSError"}, Args: Tuple{int64(2), "No such file"}}, "OSError: (2, 'No such file')"},
+	}
+	for _, tt := range tests {
+		var err error = &tt.exc
+		assert.Equal(t, tt.want, err.Error())
+	}
+}
+
+func TestRegistry(t *testing.T) {
+	type Point struct{ X, Y int }
+	r := NewRegistry()
+	require.NoError(t, r.Register("geometry", "Point", Point{}))
+	assert.Error(t, r.Register("geometry", "Point", struct{}{}), "class registered twice")
+	assert.Error(t, r.Register("other", "P", &Point{}), "type registered twice")
+	assert.Error(t, r.Register("m", "N", 3), "not a struct")
+
+	typ, ok := r.TypeFor(Global{"geometry", "Point"})
+	require.True(t, ok)
+	g, ok := r.ClassFor(typ)
+	require.True(t, ok)
+	assert.Equal(t, Global{"geometry", "Point"}, g)
+	_, ok = (*Registry)(nil).TypeFor(g)
+	assert.False(t, ok)
+}
+
+func TestStructFields(t *testing.T) {
+	type Inner struct {
+		Shared string
+		Deep   int `pickle:"deep"`
+	}
+	type Outer struct {
+		Inner
+		Name    string `pickle:"name,omitempty"`
+		Skipped int    `pickle:"-"`
+		private int
+		Shared  string
+	}
+	var cache typeCache
+	fs := cache.fields(reflect.TypeOf(Outer{}))
+	var names []string
+	for _, f := range fs.list {
+		names = append(names, f.name)
+	}
+	assert.Equal(t, []string{"name", "Shared", "deep"}, names)
+	shared, _ := fs.lookup("Shared")
+	assert.Equal(t, []int{4}, shared.index, "the outer field shadows the promoted one")
+	f, ok := fs.lookup("NAME")
+	require.True(t, ok, "case-insensitive fallback")
+	assert.True(t, f.omitEmpty)
+	assert.Same(t, fs, cache.fields(reflect.TypeOf(Outer{})), "cached")
+}
