@@ -120,6 +120,13 @@ func (m *machine) reduce(pos int, callable val, args []val, inst bool) (val, err
 			var a []val
 			if args[2].k != kNone {
 				a = []val{args[2]}
+				// tuple subclasses (namedtuples) at protocols 0-1: the
+				// state is the tuple itself; cls.__new__ takes its items.
+				if g, _ := m.globalOf(args[1]); g == (Global{"builtins", "tuple"}) {
+					if sn := m.nodeOf(args[2]); sn != nil && sn.k == nTuple {
+						a = append([]val(nil), sn.items...)
+					}
+				}
 			}
 			return m.newObj(pos, args[0], a, nil, false)
 		}
