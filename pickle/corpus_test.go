@@ -41,10 +41,10 @@ type desc struct {
 		Offset int    `json:"offset"`
 		Name   string `json:"name"`
 	} `json:"tz"`
-	Module string  `json:"module"`
-	Name   string  `json:"name"`
-	Args   []desc  `json:"args"`
-	State  *desc   `json:"state"`
+	Module string `json:"module"`
+	Name   string `json:"name"`
+	Args   []desc `json:"args"`
+	State  *desc  `json:"state"`
 }
 
 func loadCorpusFile(t testing.TB, path string) corpusFile {
