@@ -62,6 +62,10 @@ func loadCorpusFile(t testing.TB, path string) corpusFile {
 	return cf
 }
 
+func snapshotFilesF() ([]string, error) {
+	return filepath.Glob("testdata/corpus/*.json.gz")
+}
+
 func snapshotFiles(t testing.TB) []string {
 	files, err := filepath.Glob("testdata/corpus/*.json.gz")
 	require.NoError(t, err)
