@@ -799,7 +799,11 @@ func (m *machine) run() (val, error) {
 				pid = pv
 			}
 			if m.cfg.persistentLoad == nil {
-				return val{}, m.errAt(start, "persistent ID %s found, but no WithPersistentLoad option was given", pyRepr(pid))
+				desc := pyTypeName(pid)
+				if s, ok := pid.(string); ok && len(s) < 100 {
+					desc = strconv.Quote(s)
+				}
+				return val{}, m.errAt(start, "persistent ID (%s) found, but no WithPersistentLoad option was given", desc)
 			}
 			obj, err := m.cfg.persistentLoad(pid)
 			if err != nil {
