@@ -881,7 +881,7 @@ func (m *machine) appendTo(pos int, items []val) error {
 	nd := m.nodeOf(*t)
 	switch {
 	case nd != nil && nd.k == nList:
-		nd.items = append(nd.items, items...)
+		nd.items = appendVals(nd.items, items)
 	case nd != nil && nd.k == nObject:
 		nd.obj.list = append(nd.obj.list, items...)
 	case nd != nil && nd.k == nSet: // a set subclass built by REDUCE
@@ -892,6 +892,17 @@ func (m *machine) appendTo(pos int, items []val) error {
 	return nil
 }
 
+// appendVals appends with doubling growth: APPENDS batches of 1000 would
+// otherwise regrow big lists by append's 1.25x many times.
+func appendVals(dst, src []val) []val {
+	if len(dst)+len(src) > cap(dst) {
+		nd := make([]val, len(dst), max(2*cap(dst), len(dst)+len(src)))
+		copy(nd, dst)
+		dst = nd
+	}
+	return append(dst, src...)
+}
+
 func (m *machine) setItems(pos int, kv []val) error {
 	t, err := m.top(pos)
 	if err != nil {
@@ -900,7 +911,7 @@ func (m *machine) setItems(pos int, kv []val) error {
 	nd := m.nodeOf(*t)
 	switch {
 	case nd != nil && nd.k == nDict:
-		nd.items = append(nd.items, kv...)
+		nd.items = appendVals(nd.items, kv)
 	case nd != nil && nd.k == nObject:
 		nd.obj.dict = append(nd.obj.dict, kv...)
 	default:

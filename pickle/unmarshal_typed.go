@@ -57,6 +57,8 @@ type typed struct {
 	path   []pathSeg
 	ptrs   map[ptrKey]reflect.Value
 	unm    map[reflect.Type]bool
+	lastT  reflect.Type // one-entry cache in front of unm
+	lastR  bool
 }
 
 func (m *machine) newTyped() *typed {
@@ -130,7 +132,11 @@ func (d *typed) isUnmarshaler(t reflect.Type) bool {
 	if t.Kind() != reflect.Pointer && t.Kind() != reflect.Interface && reflect.PointerTo(t).NumMethod() == 0 {
 		return false
 	}
+	if t == d.lastT {
+		return d.lastR
+	}
 	r, ok := d.unm[t]
+	defer func() { d.lastT, d.lastR = t, r }()
 	if !ok {
 		if d.unm == nil {
 			d.unm = map[reflect.Type]bool{}
@@ -469,6 +475,9 @@ func (d *typed) decodeNested(v val, rv reflect.Value) error {
 }
 
 func (d *typed) fillSeq(items []val, rv reflect.Value) error {
+	if rv.Kind() == reflect.Slice && d.fastSeq(items, rv) {
+		return nil
+	}
 	d.path = append(d.path, pathSeg{})
 	last := len(d.path) - 1
 	for i, it := range items {
@@ -620,4 +629,52 @@ func (d *typed) fillRegistered(v val, rv reflect.Value) error {
 		return nil
 	}
 	return d.typeErr(v, rv.Type(), "")
+}
+
+// fastSeq fills the common unnamed slice types without reflect per element;
+// false (nothing changed that matters) sends the caller to the general path.
+func (d *typed) fastSeq(items []val, rv reflect.Value) bool {
+	d.budget -= int64(len(items))
+	switch s := rv.Interface().(type) {
+	case []int64:
+		for i, it := range items {
+			if it.k != kInt {
+				return false
+			}
+			s[i] = it.n
+		}
+	case []int:
+		for i, it := range items {
+			if it.k != kInt || int64(int(it.n)) != it.n {
+				return false
+			}
+			s[i] = int(it.n)
+		}
+	case []float64:
+		for i, it := range items {
+			switch it.k {
+			case kFloat:
+				s[i] = math.Float64frombits(uint64(it.n))
+			case kInt:
+				s[i] = float64(it.n)
+			default:
+				return false
+			}
+		}
+	case []string:
+		for i, it := range items {
+			switch it.k {
+			case kStrX:
+				s[i] = d.m.strs[it.n]
+			case kStr:
+				s[i] = string(d.m.data[it.n : it.n+it.m])
+			default:
+				return false
+			}
+		}
+	default:
+		d.budget += int64(len(items))
+		return false
+	}
+	return true
 }
