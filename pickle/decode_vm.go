@@ -1,0 +1,975 @@
+package pickle
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"math"
+	"math/big"
+	"strconv"
+)
+
+// The decode engine runs the pickle machine over the whole pickle held in
+// memory and builds a compact representation: scalars live in a val (no
+// boxing), containers and objects are nodes in one arena slice, referenced
+// by index so shared references and cycles are free. Materializing into
+// `any` or into typed Go values is a second, separate pass.
+
+type kind uint8
+
+const (
+	kUnset  kind = iota // an empty memo slot
+	kNone               //
+	kBool               // n: 0 or 1
+	kInt                // n: the value
+	kBig                // n: index into machine.bigs
+	kFloat              // n: math.Float64bits
+	kStr                // n, m: offset and length of UTF-8 bytes in the input
+	kStrX               // n: index into machine.strs
+	kBytes              // n, m: offset and length in the input
+	kBytesX             // n: index into machine.blobs
+	kNode               // n: index into machine.nodes
+)
+
+type val struct {
+	k   kind
+	off uint32 // input offset of the opcode that made it (saturated)
+	n   int64
+	m   int64
+}
+
+type nkind uint8
+
+const (
+	nList nkind = iota + 1
+	nTuple
+	nDict // items: key, value, key, value...
+	nSet
+	nFrozenSet
+	nObject
+	nException
+	nGlobal // x: Global
+	nValue  // x: a ready value-model value (time.Time, Decimal, complex128, ...)
+)
+
+type node struct {
+	k     nkind
+	off   uint32
+	items []val
+	obj   *objData
+	x     any
+}
+
+type objData struct {
+	class    val
+	new      bool
+	args     []val
+	kwargs   []val // key, value pairs
+	hasKw    bool
+	state    val
+	hasState bool
+	list     []val
+	dict     []val
+}
+
+type machine struct {
+	data    []byte
+	pos     int
+	base    int64 // stream offset of data[0]
+	cfg     *config
+	stack   []val
+	marks   []int
+	fence   int
+	memo    []val
+	memoMap map[uint64]val
+	nmemo   int
+	nodes   []node
+	strs    []string
+	blobs   [][]byte
+	bigs    []*big.Int
+	proto   int
+
+	anyCache []any           // materialized nodes, for shared references
+	depth    int             // materialization depth
+	keySizes map[int64]int64 // expanded sizes of tuple keys
+	typed    *typed          // the typed materializer, once needed
+}
+
+// SyntaxError reports a malformed pickle.
+type SyntaxError struct {
+	Offset int64 // byte offset of the offending opcode in the input
+	Msg    string
+	Err    error // io.ErrUnexpectedEOF for truncated input, else nil
+}
+
+func (e *SyntaxError) Error() string {
+	return fmt.Sprintf("pickle: %s (at offset %d)", e.Msg, e.Offset)
+}
+
+func (e *SyntaxError) Unwrap() error { return e.Err }
+
+func (m *machine) errAt(pos int, format string, args ...any) error {
+	return &SyntaxError{Offset: m.base + int64(pos), Msg: fmt.Sprintf(format, args...)}
+}
+
+func (m *machine) eof(pos int) error {
+	return &SyntaxError{Offset: m.base + int64(pos), Msg: "pickle data was truncated", Err: io.ErrUnexpectedEOF}
+}
+
+func off32(p int) uint32 {
+	if p > math.MaxUint32 {
+		return math.MaxUint32
+	}
+	return uint32(p)
+}
+
+func (m *machine) newNode(k nkind, pos int) val {
+	m.nodes = append(m.nodes, node{k: k, off: off32(pos)})
+	return val{k: kNode, off: off32(pos), n: int64(len(m.nodes) - 1)}
+}
+
+func (m *machine) nodeOf(v val) *node {
+	if v.k != kNode {
+		return nil
+	}
+	return &m.nodes[v.n]
+}
+
+func (m *machine) pop(pos int) (val, error) {
+	if len(m.stack) <= m.fence {
+		return val{}, m.errAt(pos, "unpickling stack underflow")
+	}
+	v := m.stack[len(m.stack)-1]
+	m.stack = m.stack[:len(m.stack)-1]
+	return v, nil
+}
+
+// popMark returns the items above the topmost mark. The slice aliases the
+// stack: copy it before pushing again.
+func (m *machine) popMark(pos int) ([]val, error) {
+	if len(m.marks) == 0 {
+		return nil, m.errAt(pos, "could not find MARK")
+	}
+	k := m.marks[len(m.marks)-1]
+	m.marks = m.marks[:len(m.marks)-1]
+	items := m.stack[k:]
+	m.stack = m.stack[:k]
+	if len(m.marks) > 0 {
+		m.fence = m.marks[len(m.marks)-1]
+	} else {
+		m.fence = 0
+	}
+	return items, nil
+}
+
+// readLine returns the bytes up to (not including) the next '\n'.
+func (m *machine) readLine(start int) ([]byte, error) {
+	i := bytes.IndexByte(m.data[m.pos:], '\n')
+	if i < 0 {
+		return nil, m.eof(start)
+	}
+	line := m.data[m.pos : m.pos+i]
+	m.pos += i + 1
+	return line, nil
+}
+
+// readLen reads an n-byte little-endian length and checks the payload it
+// declares against the remaining input before anything is allocated.
+func (m *machine) readLen(start, n int) (int, error) {
+	if len(m.data)-m.pos < n {
+		return 0, m.eof(start)
+	}
+	var l uint64
+	switch n {
+	case 1:
+		l = uint64(m.data[m.pos])
+	case 4:
+		l = uint64(binary.LittleEndian.Uint32(m.data[m.pos:]))
+	case 8:
+		l = binary.LittleEndian.Uint64(m.data[m.pos:])
+	}
+	m.pos += n
+	if l > uint64(len(m.data)-m.pos) {
+		return 0, m.eof(start)
+	}
+	return int(l), nil
+}
+
+func (m *machine) memoPut(pos int, idx uint64, v val) error {
+	if v.k == kStr {
+		// Memoized strings are shared: make the Go string once.
+		m.strs = append(m.strs, string(m.data[v.n:v.n+v.m]))
+		v = val{k: kStrX, off: v.off, n: int64(len(m.strs) - 1)}
+		m.stack[len(m.stack)-1] = v
+	}
+	if idx < uint64(len(m.memo)) {
+		if m.memo[idx].k == kUnset {
+			m.nmemo++
+		}
+		m.memo[idx] = v
+		return nil
+	}
+	if _, ok := m.memoMap[idx]; !ok {
+		if m.nmemo >= m.cfg.maxMemo {
+			return &LimitError{Limit: "memo", Value: int64(m.nmemo) + 1, Max: int64(m.cfg.maxMemo), Option: "WithMaxMemo"}
+		}
+		m.nmemo++
+	}
+	if idx < uint64(2*len(m.memo)+64) && idx < uint64(m.cfg.maxMemo) {
+		for uint64(len(m.memo)) <= idx {
+			m.memo = append(m.memo, val{})
+		}
+		if old, ok := m.memoMap[idx]; ok {
+			_ = old
+			delete(m.memoMap, idx)
+		}
+		m.memo[idx] = v
+		return nil
+	}
+	if m.memoMap == nil {
+		m.memoMap = map[uint64]val{}
+	}
+	m.memoMap[idx] = v
+	return nil
+}
+
+func (m *machine) memoGet(pos int, idx uint64) (val, error) {
+	if idx < uint64(len(m.memo)) && m.memo[idx].k != kUnset {
+		return m.memo[idx], nil
+	}
+	if v, ok := m.memoMap[idx]; ok {
+		return v, nil
+	}
+	return val{}, m.errAt(pos, "memo key %d not found", idx)
+}
+
+func (m *machine) top(pos int) (*val, error) {
+	if len(m.stack) <= m.fence {
+		return nil, m.errAt(pos, "unpickling stack underflow")
+	}
+	return &m.stack[len(m.stack)-1], nil
+}
+
+func (m *machine) pushStr(start int, b []byte, py2 bool) {
+	if py2 && m.cfg.py2StrAsBytes {
+		m.stack = append(m.stack, val{k: kBytes, off: off32(start), n: int64(m.pos - len(b)), m: int64(len(b))})
+		return
+	}
+	m.stack = append(m.stack, val{k: kStr, off: off32(start), n: int64(m.pos - len(b)), m: int64(len(b))})
+}
+
+func (m *machine) pushStrX(start int, s string) {
+	m.strs = append(m.strs, s)
+	m.stack = append(m.stack, val{k: kStrX, off: off32(start), n: int64(len(m.strs) - 1)})
+}
+
+func (m *machine) pushBlob(start int, b []byte) {
+	m.blobs = append(m.blobs, b)
+	m.stack = append(m.stack, val{k: kBytesX, off: off32(start), n: int64(len(m.blobs) - 1)})
+}
+
+// str returns the Go string of a str val (ok false for other kinds).
+func (m *machine) str(v val) (string, bool) {
+	switch v.k {
+	case kStr:
+		return string(m.data[v.n : v.n+v.m]), true
+	case kStrX:
+		return m.strs[v.n], true
+	}
+	return "", false
+}
+
+// rawBytes returns the bytes of a bytes or str val without copying.
+func (m *machine) rawBytes(v val) ([]byte, bool) {
+	switch v.k {
+	case kStr, kBytes:
+		return m.data[v.n : v.n+v.m], true
+	case kStrX:
+		return []byte(m.strs[v.n]), true
+	case kBytesX:
+		return m.blobs[v.n], true
+	}
+	return nil, false
+}
+
+func (m *machine) intOf(v val) (int64, bool) {
+	switch v.k {
+	case kInt, kBool:
+		return v.n, true
+	}
+	return 0, false
+}
+
+// run executes the pickle and returns the value STOP pops.
+func (m *machine) run() (val, error) {
+	data := m.data
+	for {
+		if m.pos >= len(data) {
+			return val{}, m.eof(m.pos)
+		}
+		start := m.pos
+		op := data[m.pos]
+		m.pos++
+		switch op {
+		case opStop:
+			if len(m.stack) <= m.fence {
+				return val{}, m.errAt(start, "unpickling stack underflow at STOP")
+			}
+			return m.stack[len(m.stack)-1], nil
+		case opProto:
+			if m.pos >= len(data) {
+				return val{}, m.eof(start)
+			}
+			p := int(data[m.pos])
+			m.pos++
+			if p > HighestProtocol {
+				return val{}, m.errAt(start, "unsupported pickle protocol: %d", p)
+			}
+			m.proto = p
+		case opFrame:
+			if len(data)-m.pos < 8 {
+				return val{}, m.eof(start)
+			}
+			m.pos += 8 // a hint for buffered readers; the data is all here
+		case opNone:
+			m.stack = append(m.stack, val{k: kNone, off: off32(start)})
+		case opNewtrue:
+			m.stack = append(m.stack, val{k: kBool, off: off32(start), n: 1})
+		case opNewfalse:
+			m.stack = append(m.stack, val{k: kBool, off: off32(start)})
+		case opBinint1:
+			if m.pos >= len(data) {
+				return val{}, m.eof(start)
+			}
+			m.stack = append(m.stack, val{k: kInt, off: off32(start), n: int64(data[m.pos])})
+			m.pos++
+		case opBinint2:
+			if len(data)-m.pos < 2 {
+				return val{}, m.eof(start)
+			}
+			m.stack = append(m.stack, val{k: kInt, off: off32(start), n: int64(binary.LittleEndian.Uint16(data[m.pos:]))})
+			m.pos += 2
+		case opBinint:
+			if len(data)-m.pos < 4 {
+				return val{}, m.eof(start)
+			}
+			m.stack = append(m.stack, val{k: kInt, off: off32(start), n: int64(int32(binary.LittleEndian.Uint32(data[m.pos:])))})
+			m.pos += 4
+		case opLong1, opLong4:
+			var n int
+			var err error
+			if op == opLong1 {
+				n, err = m.readLen(start, 1)
+			} else {
+				if len(data)-m.pos >= 4 && int32(binary.LittleEndian.Uint32(data[m.pos:])) < 0 {
+					return val{}, m.errAt(start, "LONG pickle has negative byte count")
+				}
+				n, err = m.readLen(start, 4)
+			}
+			if err != nil {
+				return val{}, err
+			}
+			m.stack = append(m.stack, m.decodeLong(start, data[m.pos:m.pos+n]))
+			m.pos += n
+		case opInt, opLong:
+			line, err := m.readLine(start)
+			if err != nil {
+				return val{}, err
+			}
+			v, err := m.parseTextInt(start, line, op == opLong)
+			if err != nil {
+				return val{}, err
+			}
+			m.stack = append(m.stack, v)
+		case opBinfloat:
+			if len(data)-m.pos < 8 {
+				return val{}, m.eof(start)
+			}
+			m.stack = append(m.stack, val{k: kFloat, off: off32(start), n: int64(binary.BigEndian.Uint64(data[m.pos:]))})
+			m.pos += 8
+		case opFloat:
+			line, err := m.readLine(start)
+			if err != nil {
+				return val{}, err
+			}
+			f, err := parseTextFloat(line)
+			if err != nil {
+				return val{}, m.errAt(start, "could not convert string to float: %q", line)
+			}
+			m.stack = append(m.stack, val{k: kFloat, off: off32(start), n: int64(math.Float64bits(f))})
+		case opShortBinunicode, opBinunicode, opBinunicode8:
+			n, err := m.readLen(start, lenSize(op))
+			if err != nil {
+				return val{}, err
+			}
+			m.pos += n
+			m.pushStr(start, data[m.pos-n:m.pos], false)
+		case opShortBinstring, opBinstring:
+			if op == opBinstring && len(data)-m.pos >= 4 && int32(binary.LittleEndian.Uint32(data[m.pos:])) < 0 {
+				return val{}, m.errAt(start, "BINSTRING pickle has negative byte count")
+			}
+			n, err := m.readLen(start, lenSize(op))
+			if err != nil {
+				return val{}, err
+			}
+			m.pos += n
+			m.pushStr(start, data[m.pos-n:m.pos], true)
+		case opShortBinbytes, opBinbytes, opBinbytes8:
+			n, err := m.readLen(start, lenSize(op))
+			if err != nil {
+				return val{}, err
+			}
+			m.stack = append(m.stack, val{k: kBytes, off: off32(start), n: int64(m.pos), m: int64(n)})
+			m.pos += n
+		case opBytearray8:
+			n, err := m.readLen(start, 8)
+			if err != nil {
+				return val{}, err
+			}
+			ba := make(ByteArray, n)
+			copy(ba, data[m.pos:m.pos+n])
+			m.pos += n
+			v := m.newNode(nValue, start)
+			m.nodes[v.n].x = ba
+			m.stack = append(m.stack, v)
+		case opString:
+			line, err := m.readLine(start)
+			if err != nil {
+				return val{}, err
+			}
+			if len(line) < 2 || line[0] != line[len(line)-1] || (line[0] != '\'' && line[0] != '"') {
+				return val{}, m.errAt(start, "the STRING opcode argument must be quoted")
+			}
+			b, err := escapeDecode(line[1 : len(line)-1])
+			if err != nil {
+				return val{}, m.errAt(start, "%v", err)
+			}
+			if m.cfg.py2StrAsBytes {
+				m.pushBlob(start, b)
+			} else {
+				m.pushStrX(start, string(b))
+			}
+		case opUnicode:
+			line, err := m.readLine(start)
+			if err != nil {
+				return val{}, err
+			}
+			s, err := rawUnicodeEscapeDecode(line)
+			if err != nil {
+				return val{}, m.errAt(start, "%v", err)
+			}
+			m.pushStrX(start, s)
+		case opEmptyList:
+			m.stack = append(m.stack, m.newNode(nList, start))
+		case opEmptyTuple:
+			m.stack = append(m.stack, m.newNode(nTuple, start))
+		case opEmptyDict:
+			m.stack = append(m.stack, m.newNode(nDict, start))
+		case opEmptySet:
+			m.stack = append(m.stack, m.newNode(nSet, start))
+		case opTuple1, opTuple2, opTuple3:
+			n := int(op-opTuple1) + 1
+			if len(m.stack)-m.fence < n {
+				return val{}, m.errAt(start, "unpickling stack underflow")
+			}
+			v := m.newNode(nTuple, start)
+			items := make([]val, n)
+			copy(items, m.stack[len(m.stack)-n:])
+			m.nodes[v.n].items = items
+			m.stack = append(m.stack[:len(m.stack)-n], v)
+		case opMark:
+			m.marks = append(m.marks, len(m.stack))
+			m.fence = len(m.stack)
+		case opTuple, opList, opDict, opFrozenset:
+			items, err := m.popMark(start)
+			if err != nil {
+				return val{}, err
+			}
+			var v val
+			switch op {
+			case opTuple:
+				v = m.newNode(nTuple, start)
+			case opList:
+				v = m.newNode(nList, start)
+			case opFrozenset:
+				v = m.newNode(nFrozenSet, start)
+			case opDict:
+				if len(items)%2 != 0 {
+					return val{}, m.errAt(start, "odd number of items for DICT")
+				}
+				v = m.newNode(nDict, start)
+			}
+			if len(items) > 0 {
+				m.nodes[v.n].items = append([]val(nil), items...)
+			}
+			m.stack = append(m.stack, v)
+		case opAppend:
+			x, err := m.pop(start)
+			if err != nil {
+				return val{}, err
+			}
+			if err := m.appendTo(start, []val{x}); err != nil {
+				return val{}, err
+			}
+		case opAppends:
+			items, err := m.popMark(start)
+			if err != nil {
+				return val{}, err
+			}
+			if err := m.appendTo(start, items); err != nil {
+				return val{}, err
+			}
+		case opSetitem:
+			if len(m.stack)-m.fence < 3 {
+				return val{}, m.errAt(start, "unpickling stack underflow")
+			}
+			kv := m.stack[len(m.stack)-2:]
+			m.stack = m.stack[:len(m.stack)-2]
+			if err := m.setItems(start, kv); err != nil {
+				return val{}, err
+			}
+		case opSetitems:
+			items, err := m.popMark(start)
+			if err != nil {
+				return val{}, err
+			}
+			if len(items)%2 != 0 {
+				return val{}, m.errAt(start, "odd number of items for SETITEMS")
+			}
+			if err := m.setItems(start, items); err != nil {
+				return val{}, err
+			}
+		case opAdditems:
+			items, err := m.popMark(start)
+			if err != nil {
+				return val{}, err
+			}
+			t, err := m.top(start)
+			if err != nil {
+				return val{}, err
+			}
+			nd := m.nodeOf(*t)
+			if nd == nil || nd.k != nSet {
+				return val{}, m.errAt(start, "ADDITEMS to a non-set")
+			}
+			nd.items = append(nd.items, items...)
+		case opPop:
+			if len(m.stack) > m.fence {
+				m.stack = m.stack[:len(m.stack)-1]
+			} else if len(m.marks) > 0 {
+				if _, err := m.popMark(start); err != nil {
+					return val{}, err
+				}
+			} else {
+				return val{}, m.errAt(start, "unpickling stack underflow")
+			}
+		case opPopMark:
+			if _, err := m.popMark(start); err != nil {
+				return val{}, err
+			}
+		case opDup:
+			t, err := m.top(start)
+			if err != nil {
+				return val{}, err
+			}
+			m.stack = append(m.stack, *t)
+		case opGet, opBinget, opLongBinget:
+			var idx uint64
+			switch op {
+			case opGet:
+				line, err := m.readLine(start)
+				if err != nil {
+					return val{}, err
+				}
+				i, err := strconv.ParseUint(string(bytes.TrimSpace(line)), 10, 64)
+				if err != nil {
+					return val{}, m.errAt(start, "invalid GET argument %q", line)
+				}
+				idx = i
+			case opBinget:
+				if m.pos >= len(data) {
+					return val{}, m.eof(start)
+				}
+				idx = uint64(data[m.pos])
+				m.pos++
+			default:
+				if len(data)-m.pos < 4 {
+					return val{}, m.eof(start)
+				}
+				idx = uint64(binary.LittleEndian.Uint32(data[m.pos:]))
+				m.pos += 4
+			}
+			v, err := m.memoGet(start, idx)
+			if err != nil {
+				return val{}, err
+			}
+			m.stack = append(m.stack, v)
+		case opPut, opBinput, opLongBinput, opMemoize:
+			var idx uint64
+			switch op {
+			case opPut:
+				line, err := m.readLine(start)
+				if err != nil {
+					return val{}, err
+				}
+				i, err := strconv.ParseInt(string(bytes.TrimSpace(line)), 10, 64)
+				if err != nil || i < 0 {
+					return val{}, m.errAt(start, "invalid PUT argument %q", line)
+				}
+				idx = uint64(i)
+			case opBinput:
+				if m.pos >= len(data) {
+					return val{}, m.eof(start)
+				}
+				idx = uint64(data[m.pos])
+				m.pos++
+			case opLongBinput:
+				if len(data)-m.pos < 4 {
+					return val{}, m.eof(start)
+				}
+				idx = uint64(binary.LittleEndian.Uint32(data[m.pos:]))
+				m.pos += 4
+			default:
+				idx = uint64(m.nmemo)
+			}
+			if len(m.stack) <= m.fence {
+				return val{}, m.errAt(start, "unpickling stack underflow")
+			}
+			if err := m.memoPut(start, idx, m.stack[len(m.stack)-1]); err != nil {
+				return val{}, err
+			}
+		case opGlobal:
+			mod, err := m.readLine(start)
+			if err != nil {
+				return val{}, err
+			}
+			name, err := m.readLine(start)
+			if err != nil {
+				return val{}, err
+			}
+			v, err := m.global(start, string(mod), string(name))
+			if err != nil {
+				return val{}, err
+			}
+			m.stack = append(m.stack, v)
+		case opStackGlobal:
+			nv, err := m.pop(start)
+			if err != nil {
+				return val{}, err
+			}
+			mv, err := m.pop(start)
+			if err != nil {
+				return val{}, err
+			}
+			name, ok1 := m.str(nv)
+			mod, ok2 := m.str(mv)
+			if !ok1 || !ok2 {
+				return val{}, m.errAt(start, "STACK_GLOBAL requires str")
+			}
+			v, err := m.global(start, mod, name)
+			if err != nil {
+				return val{}, err
+			}
+			m.stack = append(m.stack, v)
+		case opReduce:
+			args, err := m.pop(start)
+			if err != nil {
+				return val{}, err
+			}
+			callable, err := m.pop(start)
+			if err != nil {
+				return val{}, err
+			}
+			an := m.nodeOf(args)
+			if an == nil || an.k != nTuple {
+				return val{}, m.errAt(start, "REDUCE arguments must be a tuple")
+			}
+			v, err := m.reduce(start, callable, an.items, false)
+			if err != nil {
+				return val{}, err
+			}
+			m.stack = append(m.stack, v)
+		case opNewobj:
+			args, err := m.pop(start)
+			if err != nil {
+				return val{}, err
+			}
+			cls, err := m.pop(start)
+			if err != nil {
+				return val{}, err
+			}
+			an := m.nodeOf(args)
+			if an == nil || an.k != nTuple {
+				return val{}, m.errAt(start, "NEWOBJ arguments must be a tuple")
+			}
+			v, err := m.newObj(start, cls, an.items, nil, false)
+			if err != nil {
+				return val{}, err
+			}
+			m.stack = append(m.stack, v)
+		case opNewobjEx:
+			kw, err := m.pop(start)
+			if err != nil {
+				return val{}, err
+			}
+			args, err := m.pop(start)
+			if err != nil {
+				return val{}, err
+			}
+			cls, err := m.pop(start)
+			if err != nil {
+				return val{}, err
+			}
+			an, kn := m.nodeOf(args), m.nodeOf(kw)
+			if an == nil || an.k != nTuple || kn == nil || kn.k != nDict {
+				return val{}, m.errAt(start, "NEWOBJ_EX arguments must be a tuple and a dict")
+			}
+			v, err := m.newObj(start, cls, an.items, kn.items, true)
+			if err != nil {
+				return val{}, err
+			}
+			m.stack = append(m.stack, v)
+		case opBuild:
+			state, err := m.pop(start)
+			if err != nil {
+				return val{}, err
+			}
+			t, err := m.top(start)
+			if err != nil {
+				return val{}, err
+			}
+			if err := m.build(start, *t, state); err != nil {
+				return val{}, err
+			}
+		case opInst:
+			mod, err := m.readLine(start)
+			if err != nil {
+				return val{}, err
+			}
+			name, err := m.readLine(start)
+			if err != nil {
+				return val{}, err
+			}
+			items, err := m.popMark(start)
+			if err != nil {
+				return val{}, err
+			}
+			args := append([]val(nil), items...)
+			cls, err := m.global(start, string(mod), string(name))
+			if err != nil {
+				return val{}, err
+			}
+			v, err := m.reduce(start, cls, args, true)
+			if err != nil {
+				return val{}, err
+			}
+			m.stack = append(m.stack, v)
+		case opObj:
+			items, err := m.popMark(start)
+			if err != nil {
+				return val{}, err
+			}
+			if len(items) == 0 {
+				return val{}, m.errAt(start, "OBJ without a class")
+			}
+			args := append([]val(nil), items[1:]...)
+			v, err := m.reduce(start, items[0], args, true)
+			if err != nil {
+				return val{}, err
+			}
+			m.stack = append(m.stack, v)
+		case opPersid, opBinpersid:
+			var pid any
+			if op == opPersid {
+				line, err := m.readLine(start)
+				if err != nil {
+					return val{}, err
+				}
+				pid = string(line)
+			} else {
+				p, err := m.pop(start)
+				if err != nil {
+					return val{}, err
+				}
+				pv, err := m.toAny(p)
+				if err != nil {
+					return val{}, err
+				}
+				pid = pv
+			}
+			if m.cfg.persistentLoad == nil {
+				desc := pyTypeName(pid)
+				if s, ok := pid.(string); ok && len(s) < 100 {
+					desc = strconv.Quote(s)
+				}
+				return val{}, m.errAt(start, "persistent ID (%s) found, but no WithPersistentLoad option was given", desc)
+			}
+			obj, err := m.cfg.persistentLoad(pid)
+			if err != nil {
+				return val{}, fmt.Errorf("pickle: persistent load at offset %d: %w", m.base+int64(start), err)
+			}
+			v := m.newNode(nValue, start)
+			m.nodes[v.n].x = obj
+			m.stack = append(m.stack, v)
+		case opExt1, opExt2, opExt4:
+			n := map[byte]int{opExt1: 1, opExt2: 2, opExt4: 4}[op]
+			if len(data)-m.pos < n {
+				return val{}, m.eof(start)
+			}
+			var code uint32
+			for i := n - 1; i >= 0; i-- {
+				code = code<<8 | uint32(data[m.pos+i])
+			}
+			m.pos += n
+			return val{}, m.errAt(start, "unregistered extension code %d (copyreg's extension registry is empty)", code)
+		case opNextBuffer, opReadonlyBuffer:
+			return val{}, m.errAt(start, "out-of-band buffers are not supported (%s)", map[byte]string{opNextBuffer: "NEXT_BUFFER", opReadonlyBuffer: "READONLY_BUFFER"}[op])
+		default:
+			return val{}, m.errAt(start, "invalid load key, '\\x%02x'", op)
+		}
+	}
+}
+
+func lenSize(op byte) int {
+	switch op {
+	case opShortBinunicode, opShortBinstring, opShortBinbytes, opLong1:
+		return 1
+	case opBinunicode8, opBinbytes8, opBytearray8:
+		return 8
+	}
+	return 4
+}
+
+// decodeLong decodes a little-endian two's complement integer in linear time.
+func (m *machine) decodeLong(start int, b []byte) val {
+	if len(b) == 0 {
+		return val{k: kInt, off: off32(start)}
+	}
+	if len(b) <= 8 {
+		var u uint64
+		for i := len(b) - 1; i >= 0; i-- {
+			u = u<<8 | uint64(b[i])
+		}
+		shift := uint(64 - 8*len(b))
+		return val{k: kInt, off: off32(start), n: int64(u<<shift) >> shift}
+	}
+	be := make([]byte, len(b))
+	for i, c := range b {
+		be[len(b)-1-i] = c
+	}
+	x := new(big.Int).SetBytes(be)
+	if b[len(b)-1]&0x80 != 0 {
+		x.Sub(x, new(big.Int).Lsh(big.NewInt(1), uint(8*len(b))))
+	}
+	return m.bigVal(start, x)
+}
+
+func (m *machine) bigVal(start int, x *big.Int) val {
+	if x.IsInt64() {
+		return val{k: kInt, off: off32(start), n: x.Int64()}
+	}
+	m.bigs = append(m.bigs, x)
+	return val{k: kBig, off: off32(start), n: int64(len(m.bigs) - 1)}
+}
+
+func (m *machine) appendTo(pos int, items []val) error {
+	t, err := m.top(pos)
+	if err != nil {
+		return err
+	}
+	nd := m.nodeOf(*t)
+	switch {
+	case nd != nil && nd.k == nList:
+		nd.items = appendVals(nd.items, items)
+	case nd != nil && nd.k == nObject:
+		nd.obj.list = append(nd.obj.list, items...)
+	case nd != nil && nd.k == nSet: // a set subclass built by REDUCE
+		nd.items = append(nd.items, items...)
+	default:
+		return m.errAt(pos, "APPEND to a non-list")
+	}
+	return nil
+}
+
+// appendVals appends with doubling growth: APPENDS batches of 1000 would
+// otherwise regrow big lists by append's 1.25x many times.
+func appendVals(dst, src []val) []val {
+	if len(dst)+len(src) > cap(dst) {
+		nd := make([]val, len(dst), max(2*cap(dst), len(dst)+len(src)))
+		copy(nd, dst)
+		dst = nd
+	}
+	return append(dst, src...)
+}
+
+func (m *machine) setItems(pos int, kv []val) error {
+	t, err := m.top(pos)
+	if err != nil {
+		return err
+	}
+	nd := m.nodeOf(*t)
+	switch {
+	case nd != nil && nd.k == nDict:
+		nd.items = appendVals(nd.items, kv)
+	case nd != nil && nd.k == nObject:
+		nd.obj.dict = append(nd.obj.dict, kv...)
+	default:
+		return m.errAt(pos, "SETITEM on a non-dict")
+	}
+	return nil
+}
+
+func (m *machine) global(pos int, module, name string) (val, error) {
+	g := normalizeGlobal(module, name)
+	if m.cfg.strict && classify(g) == gidUnknown {
+		if _, ok := m.cfg.registry.TypeFor(g); !ok {
+			return val{}, fmt.Errorf("%w: %s (at offset %d)", ErrUnknownClass, g, m.base+int64(pos))
+		}
+	}
+	v := m.newNode(nGlobal, pos)
+	m.nodes[v.n].x = g
+	return v, nil
+}
+
+// globalOf returns the Global a val names, if it is one.
+func (m *machine) globalOf(v val) (Global, bool) {
+	nd := m.nodeOf(v)
+	if nd == nil || nd.k != nGlobal {
+		return Global{}, false
+	}
+	return nd.x.(Global), true
+}
+
+func (m *machine) newObj(pos int, cls val, args, kwargs []val, ex bool) (val, error) {
+	if g, ok := m.globalOf(cls); ok && classify(g) == gidException && !ex {
+		v := m.newNode(nException, pos)
+		m.nodes[v.n].obj = &objData{class: cls, args: args}
+		return v, nil
+	}
+	v := m.newNode(nObject, pos)
+	m.nodes[v.n].obj = &objData{class: cls, new: true, args: args, kwargs: kwargs, hasKw: ex}
+	return v, nil
+}
+
+func (m *machine) build(pos int, target, state val) error {
+	nd := m.nodeOf(target)
+	if nd == nil {
+		return m.errAt(pos, "BUILD on a value that has no state")
+	}
+	switch nd.k {
+	case nObject:
+		nd.obj.state, nd.obj.hasState = state, true
+		if g, ok := m.globalOf(nd.obj.class); ok && classify(g) == gidUUID {
+			if u, ok := m.uuidFromState(state); ok {
+				nd.k, nd.x, nd.obj = nValue, u, nil
+			}
+		}
+	case nException:
+		nd.obj.state, nd.obj.hasState = state, true
+	default:
+		// State on a dict, list or stdlib value (e.g. an OrderedDict's
+		// attributes): nothing in the value model keeps it.
+	}
+	return nil
+}

@@ -1,0 +1,72 @@
+package pickle
+
+import (
+	"bytes"
+	"encoding/hex"
+	"math/big"
+	"testing"
+	"time"
+)
+
+func addCorpusSeeds(f *testing.F) {
+	files, _ := snapshotFilesF()
+	for _, path := range files {
+		cf := loadCorpusFile(f, path)
+		for _, e := range cf.Entries {
+			for _, h := range e.Pickles {
+				if b, err := hex.DecodeString(h); err == nil && len(b) < 4096 {
+					f.Add(b)
+				}
+			}
+		}
+	}
+	for _, s := range []string{"I01\n.", "S'\\x41'\n.", "V\\u20ac\n.", "(K\x01K\x02u.", "r\xff\xff\xff\xff"} {
+		f.Add([]byte(s))
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	addCorpusSeeds(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var v any
+		_ = Unmarshal(data, &v, WithMaxSize(1<<20))
+		var v2 any
+		_ = NewDecoder(bytes.NewReader(data), WithMaxSize(1<<20)).Decode(&v2)
+		var v3 any
+		_ = NewDecoder(&countingReader{data: data}).Decode(&v3)
+		_ = Unmarshal(data, &v, Py2StringsAsBytes(), Strict())
+	})
+}
+
+type fuzzTarget struct {
+	I    int               `pickle:"i"`
+	U8   uint8             `pickle:"u8"`
+	F    float32           `pickle:"f"`
+	S    string            `pickle:"s"`
+	B    []byte            `pickle:"b"`
+	L    []int64           `pickle:"l"`
+	M    map[string]*int   `pickle:"m"`
+	MK   map[[2]int]string `pickle:"mk"`
+	T    time.Time         `pickle:"t"`
+	D    time.Duration     `pickle:"d"`
+	Big  *big.Int          `pickle:"big"`
+	Any  any               `pickle:"any"`
+	Arr  [2]string         `pickle:"arr"`
+	Next *fuzzTarget       `pickle:"next"`
+	Sub  struct {
+		X []point
+	} `pickle:"sub"`
+}
+
+func FuzzUnmarshalStruct(f *testing.F) {
+	addCorpusSeeds(f)
+	f.Add([]byte("}(X\x01\x00\x00\x00iK\x01X\x01\x00\x00\x00l(K\x01K\x02lX\x01\x00\x00\x00s\x8c\x01xu."))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var s fuzzTarget
+		_ = Unmarshal(data, &s)
+		var sl []fuzzTarget
+		_ = Unmarshal(data, &sl)
+		var m map[string]fuzzTarget
+		_ = Unmarshal(data, &m)
+	})
+}
