@@ -150,13 +150,7 @@ func (d *Dict) find(k hashKey) int {
 	return -1
 }
 
-func (d *Dict) String() string {
-	parts := make([]string, d.Len())
-	for i, it := range d.Items() {
-		parts[i] = pyRepr(it.Key) + ": " + pyRepr(it.Value)
-	}
-	return "{" + strings.Join(parts, ", ") + "}"
-}
+func (d *Dict) String() string { return pyRepr(d) }
 
 // Set is a Python set. The zero value is an empty set ready to use.
 type Set struct {

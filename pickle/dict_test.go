@@ -182,7 +182,7 @@ func TestExceptionReadsLikePython(t *testing.T) {
 	}
 }
 
-func TestRegistry(t *testing.T) {
+func TestRegistryRegister(t *testing.T) {
 	type Point struct{ X, Y int }
 	r := NewRegistry()
 	require.NoError(t, r.Register("geometry", "Point", Point{}))

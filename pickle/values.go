@@ -112,8 +112,25 @@ type TimeOfDay struct {
 	Fold                              int
 }
 
-// pyRepr gives a Python-like repr for error messages and debugging.
-func pyRepr(v any) string {
+// reprDepth bounds how deep pyRepr descends: a hostile pickle can nest or
+// loop values, and an error message must not overflow the stack printing them.
+const reprDepth = 8
+
+// pyRepr gives a Python-like repr for error messages and debugging; what lies
+// deeper than reprDepth is shown as "...", as Python shows a cycle.
+func pyRepr(v any) string { return repr(v, 0) }
+
+func repr(v any, depth int) string {
+	if depth > reprDepth {
+		return "..."
+	}
+	seq := func(items []any) []string {
+		parts := make([]string, len(items))
+		for i, e := range items {
+			parts[i] = repr(e, depth+1)
+		}
+		return parts
+	}
 	switch x := v.(type) {
 	case nil:
 		return "None"
@@ -125,28 +142,29 @@ func pyRepr(v any) string {
 	case string:
 		return "'" + strings.ReplaceAll(x, "'", `\'`) + "'"
 	case []byte:
-		return "b" + pyRepr(string(x))
+		return "b" + repr(string(x), depth)
 	case *big.Int:
 		return x.String()
 	case Tuple:
-		parts := make([]string, len(x))
-		for i, e := range x {
-			parts[i] = pyRepr(e)
-		}
+		parts := seq(x)
 		if len(x) == 1 {
 			return "(" + parts[0] + ",)"
 		}
 		return "(" + strings.Join(parts, ", ") + ")"
 	case []any:
-		parts := make([]string, len(x))
-		for i, e := range x {
-			parts[i] = pyRepr(e)
+		return "[" + strings.Join(seq(x), ", ") + "]"
+	case *Dict:
+		parts := make([]string, 0, x.Len())
+		for _, it := range x.Items() {
+			parts = append(parts, repr(it.Key, depth+1)+": "+repr(it.Value, depth+1))
 		}
-		return "[" + strings.Join(parts, ", ") + "]"
+		return "{" + strings.Join(parts, ", ") + "}"
 	case *Exception:
-		return x.Class.Name + pyRepr(x.Args)
+		return x.Class.Name + repr(x.Args, depth+1)
 	case Global:
 		return "<" + x.String() + ">"
+	case *Object:
+		return "<" + pyTypeName(x) + " object>"
 	default:
 		return fmt.Sprint(v)
 	}
