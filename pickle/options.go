@@ -14,6 +14,7 @@ const (
 	DefaultMaxMemo      = 1 << 20 // memo entries
 	DefaultMaxIntDigits = 4300    // decimal digits of a text integer, as CPython's sys.int_info.default_max_str_digits
 	DefaultMaxSize      = 1 << 30 // bytes read by one Decoder.Decode
+	DefaultMaxExpansion = 16      // typed decoding: Go elements filled per input byte
 )
 
 // Option configures encoding and decoding. Options that concern only one
@@ -29,6 +30,7 @@ type config struct {
 	maxMemo        int
 	maxIntDigits   int
 	maxSize        int64
+	maxExpansion   int64
 	persistentLoad func(pid any) (any, error)
 	persistentID   func(v any) (pid any, ok bool)
 	py2StrAsBytes  bool
@@ -41,6 +43,7 @@ func newConfig(opts []Option) config {
 		maxMemo:      DefaultMaxMemo,
 		maxIntDigits: DefaultMaxIntDigits,
 		maxSize:      DefaultMaxSize,
+		maxExpansion: DefaultMaxExpansion,
 	}
 	for _, o := range opts {
 		o(&c)
@@ -75,6 +78,12 @@ func WithMaxIntDigits(n int) Option { return func(c *config) { c.maxIntDigits = 
 
 // WithMaxSize bounds the bytes one Decode may read from its input.
 func WithMaxSize(n int64) Option { return func(c *config) { c.maxSize = n } }
+
+// WithMaxExpansion bounds typed decoding to factor Go elements per input
+// byte (plus a 65536-element allowance). A pickle can reference one list from
+// a thousand places in a few bytes; decoded into `any` the list is shared,
+// but typed targets such as [][]int need a copy for every reference.
+func WithMaxExpansion(factor int64) Option { return func(c *config) { c.maxExpansion = factor } }
 
 // WithPersistentLoad resolves PERSID/BINPERSID references; without it such a
 // pickle is an error.

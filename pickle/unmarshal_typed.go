@@ -63,7 +63,7 @@ type typed struct {
 
 func (m *machine) newTyped() *typed {
 	if m.typed == nil {
-		m.typed = &typed{m: m, tc: m.cfg.typeCache(), budget: 16*int64(len(m.data)) + 1<<16}
+		m.typed = &typed{m: m, tc: m.cfg.typeCache(), budget: m.cfg.maxExpansion*int64(len(m.data)) + 1<<16}
 	}
 	return m.typed
 }
@@ -151,7 +151,8 @@ func (d *typed) isUnmarshaler(t reflect.Type) bool {
 func (d *typed) decode(v val, rv reflect.Value) error {
 	d.budget--
 	if d.budget < 0 {
-		return &LimitError{Limit: "materialized elements (shared references expanded)", Value: 16*int64(len(d.m.data)) + 1<<16 + 1, Max: 16*int64(len(d.m.data)) + 1<<16, Option: "WithMaxSize"}
+		max := d.m.cfg.maxExpansion*int64(len(d.m.data)) + 1<<16
+		return &LimitError{Limit: "typed elements (shared references expanded)", Value: max + 1, Max: max, Option: "WithMaxExpansion"}
 	}
 	t := rv.Type()
 	switch t.Kind() {
