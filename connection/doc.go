@@ -1,0 +1,73 @@
+// Package connection speaks the wire protocol of Python's
+// multiprocessing.connection byte for byte, so that a Go program can be the
+// peer of an unmodified Python Listener, Client, Pipe or Connection.
+//
+// # Messages
+//
+// A Conn carries messages: SendBytes sends one, RecvBytes and RecvBytesInto
+// receive one, exactly as Python's send_bytes, recv_bytes and
+// recv_bytes_into do. (Python's send and recv exchange pickles; a pickle is
+// just a message's payload.) On the wire each message is a 4-byte big-endian
+// signed length and the payload; a payload longer than 0x7fffffff bytes is
+// announced by the length -1 and an 8-byte unsigned length, as CPython 3.8+
+// does, and that long form is accepted for any length. Empty messages are
+// legal. As in CPython, a payload of up to 16384 bytes goes out in one write
+// together with its header, and a larger one in a vectored write.
+//
+// Receiving never trusts the header: memory grows only as payload bytes
+// arrive, so a header claiming 2^62 bytes costs nothing. A payload larger
+// than WithMaxMessageSize (DefaultMaxMessageSize, 64 MiB, unless set) fails
+// with a *MessageTooLargeError naming the size and the limit, without reading
+// it; a negative length other than -1 fails with ErrProtocol (CPython would
+// silently read an empty message and lose sync).
+//
+// # Poisoning
+//
+// After either error the stream can no longer be parsed, so the receive side
+// of the Conn is poisoned: every later RecvBytes, RecvBytesInto or Poll
+// returns the same error. Sending still works, as it does in CPython, which
+// makes such a connection write-only. A peer that closes in the middle of a
+// message poisons it likewise with io.ErrUnexpectedEOF; a close between
+// messages is io.EOF.
+//
+// An expired deadline does not poison anything: the next receive resumes the
+// message where the last one stopped.
+//
+// # Connecting
+//
+// Listen and NewListener accept connections, Dial makes them, and Server and
+// Client run the same handshakes over a net.Conn made some other way. With
+// WithAuthKey both sides run CPython's mutual HMAC handshake (package auth):
+// CPython 3.12+'s digest-prefixed form, falling back to HMAC-MD5 with 2.7 and
+// 3.x up to 3.11, so any CPython can connect. A Listener refuses to start
+// without a key unless InsecureSkipAuth is given: whatever arrives on a
+// multiprocessing connection is usually unpickled, and unpickling data from
+// anyone runs code chosen by anyone.
+//
+// A Listener authenticates every new connection in its own goroutine, each
+// bounded by WithHandshakeTimeout, so a silent peer delays nobody. Accept
+// returns a failed handshake as a *HandshakeError and keeps serving.
+//
+// Pipe makes a connected pair, as multiprocessing.Pipe does, and FileConn
+// wraps a descriptor inherited from a Python parent (a socket or a pipe end,
+// as Connection(fd) does).
+//
+// # Waiting
+//
+// Poll reports whether a Conn has something to receive, and Wait watches
+// several, like multiprocessing.connection.wait. Both count bytes already in
+// the Conn's read buffer as well as the descriptor's state, and end when
+// their timeout passes, their context is done, or a Conn is closed. On Linux
+// they ask the kernel with ppoll(2) and park in the runtime's netpoller;
+// elsewhere they peek into the read buffer.
+//
+// # Concurrency
+//
+// One goroutine may send while another receives on the same Conn. Poll and
+// Wait are receive operations. Close may be called at any time from any
+// goroutine and unblocks a receive, Poll or Wait in progress.
+//
+// Reads are buffered, so a Conn owns its descriptor: unlike a CPython
+// Connection, which reads exactly one message at a time, it may read ahead,
+// and the descriptor must not be handed to another reader.
+package connection

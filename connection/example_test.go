@@ -1,0 +1,133 @@
+package connection_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"time"
+
+	"github.com/mpconn/mpconn/connection"
+)
+
+// A listener that a Python client can reach with
+// Client(("127.0.0.1", port), authkey=b"secret"). Here a Go client plays
+// Python's part.
+func ExampleListen() {
+	key := []byte("secret")
+	l, err := connection.Listen("tcp", "127.0.0.1:0", connection.WithAuthKey(key))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer l.Close()
+
+	go func() {
+		c, err := connection.Dial(context.Background(), "tcp", l.Addr().String(), connection.WithAuthKey(key))
+		if err != nil {
+			log.Fatal(err)
+		}
+		defer c.Close()
+		c.SendBytes([]byte("hello"))
+		reply, _ := c.RecvBytes()
+		fmt.Printf("client got %q\n", reply)
+	}()
+
+	for {
+		c, err := l.Accept()
+		if err != nil {
+			// A failed handshake; the listener keeps serving.
+			log.Print(err)
+			continue
+		}
+		msg, err := c.RecvBytes()
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("listener got %q\n", msg)
+		c.SendBytes([]byte("pong"))
+		c.RecvBytes() // io.EOF once the client hangs up
+		c.Close()
+		break
+	}
+	// Output:
+	// listener got "hello"
+	// client got "pong"
+}
+
+// Connecting to a Python Listener(("127.0.0.1", port), authkey=b"secret").
+// Here a Go listener plays Python's part.
+func ExampleDial() {
+	l, err := connection.Listen("tcp", "127.0.0.1:0", connection.WithAuthKey([]byte("secret")))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		c, err := l.Accept()
+		if err != nil {
+			log.Fatal(err)
+		}
+		defer c.Close()
+		msg, _ := c.RecvBytes()
+		c.SendBytes(append([]byte("echo: "), msg...))
+	}()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, err := connection.Dial(ctx, "tcp", l.Addr().String(), connection.WithAuthKey([]byte("secret")))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.SendBytes([]byte("hi")); err != nil {
+		log.Fatal(err)
+	}
+	reply, err := c.RecvBytes()
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(string(reply))
+	// Output: echo: hi
+}
+
+// A connected pair, as multiprocessing.Pipe() makes. Either end's
+// descriptor can be passed to a Python child, which wraps it in
+// multiprocessing.connection.Connection(fd).
+func ExamplePipe() {
+	a, b, err := connection.Pipe()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer a.Close()
+	defer b.Close()
+
+	a.SendBytes([]byte("ping"))
+	ready, _ := b.Poll(time.Second)
+	msg, _ := b.RecvBytes()
+	fmt.Println(ready, string(msg))
+
+	b.SendBytes(nil) // empty messages are legal
+	msg, _ = a.RecvBytes()
+	fmt.Println(len(msg))
+	// Output:
+	// true ping
+	// 0
+}
+
+// Waiting on several connections at once, like
+// multiprocessing.connection.wait.
+func ExampleWait() {
+	a1, b1, _ := connection.Pipe()
+	a2, b2, _ := connection.Pipe()
+	defer func() { a1.Close(); b1.Close(); a2.Close(); b2.Close() }()
+
+	a2.SendBytes([]byte("second"))
+	ready, err := connection.Wait([]*connection.Conn{b1, b2}, time.Second)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, c := range ready {
+		msg, _ := c.RecvBytes()
+		fmt.Println(string(msg))
+	}
+	// Output: second
+}

@@ -1,0 +1,122 @@
+package connection
+
+import (
+	"time"
+
+	"github.com/mpconn/mpconn/auth"
+)
+
+// DefaultMaxMessageSize is the largest payload a Conn accepts unless
+// WithMaxMessageSize says otherwise.
+const DefaultMaxMessageSize = 64 << 20
+
+// DefaultHandshakeTimeout bounds a whole handshake unless
+// WithHandshakeTimeout says otherwise.
+const DefaultHandshakeTimeout = 10 * time.Second
+
+// DefaultMaxPendingHandshakes is how many accepted connections a Listener
+// authenticates (or holds for Accept) at once unless
+// WithMaxPendingHandshakes says otherwise.
+const DefaultMaxPendingHandshakes = 64
+
+// Option configures Listen, NewListener, Dial, Client, Server, FileConn and
+// Pipe. Options that do not concern an operation are ignored by it.
+type Option func(*options)
+
+type options struct {
+	key              []byte
+	hasKey           bool
+	insecure         bool
+	authOpts         []auth.Option
+	handshakeTimeout time.Duration
+	maxMessage       uint64
+	maxPending       int
+}
+
+func buildOptions(opts []Option) options {
+	o := options{
+		handshakeTimeout: DefaultHandshakeTimeout,
+		maxMessage:       DefaultMaxMessageSize,
+		maxPending:       DefaultMaxPendingHandshakes,
+	}
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&o)
+		}
+	}
+	return o
+}
+
+// WithAuthKey makes both sides run CPython's HMAC handshake with key.
+// The key is copied. An empty (or nil) key is a valid key, as in CPython
+// 3.13+: the handshake runs with HMAC over "". To skip the handshake, which
+// is what Python does for authkey=None, do not pass WithAuthKey (and on the
+// accepting side pass InsecureSkipAuth).
+func WithAuthKey(key []byte) Option {
+	k := append([]byte{}, key...)
+	return func(o *options) { o.key, o.hasKey = k, true }
+}
+
+// InsecureSkipAuth lets the accepting side (Listen, NewListener, Server) run
+// without a handshake, like a Python Listener with authkey=None. Anyone who
+// can connect can then send pickles, and unpickling runs arbitrary code in
+// whoever decodes them; only use it on a channel that is otherwise trusted.
+// WithAuthKey takes precedence over it.
+func InsecureSkipAuth() Option {
+	return func(o *options) { o.insecure = true }
+}
+
+// WithDigest sets the digest this side offers when it challenges the peer
+// (auth.WithDigest); CPython always offers sha256, the default.
+func WithDigest(d auth.Digest) Option {
+	return WithAuthOptions(auth.WithDigest(d))
+}
+
+// RefuseMD5 refuses HMAC-MD5 in both halves of the handshake
+// (auth.RefuseMD5). Peers running CPython 3.11 or older then fail to connect.
+func RefuseMD5() Option {
+	return WithAuthOptions(auth.RefuseMD5())
+}
+
+// WithAuthOptions passes options to the auth handshake, e.g.
+// auth.WithLegacyChallenge to emulate an old CPython, or auth.WithRandom to
+// reproduce a known transcript.
+func WithAuthOptions(opts ...auth.Option) Option {
+	return func(o *options) { o.authOpts = append(o.authOpts, opts...) }
+}
+
+// WithHandshakeTimeout bounds the whole handshake, on the accepting and on
+// the connecting side (default DefaultHandshakeTimeout; 0 means no bound
+// other than the context). CPython has no handshake timeout; a Go listener
+// needs one so that a silent peer cannot hold resources for ever.
+func WithHandshakeTimeout(d time.Duration) Option {
+	return func(o *options) { o.handshakeTimeout = d }
+}
+
+// WithMaxMessageSize sets the largest payload a Conn accepts (default
+// DefaultMaxMessageSize); a larger frame fails with a *MessageTooLargeError
+// and poisons the receive side. 0 restores the default; math.MaxUint64
+// lifts the limit. Memory grows only as payload bytes arrive, never from
+// the header alone.
+func WithMaxMessageSize(n uint64) Option {
+	return func(o *options) {
+		if n == 0 {
+			n = DefaultMaxMessageSize
+		}
+		o.maxMessage = n
+	}
+}
+
+// WithMaxPendingHandshakes bounds how many accepted connections a Listener
+// holds at once while they authenticate or wait for Accept (default
+// DefaultMaxPendingHandshakes). When the bound is reached the Listener stops
+// accepting until Accept takes a connection or a handshake ends; the
+// kernel's backlog queues the rest. n < 1 means 1.
+func WithMaxPendingHandshakes(n int) Option {
+	return func(o *options) {
+		if n < 1 {
+			n = 1
+		}
+		o.maxPending = n
+	}
+}
