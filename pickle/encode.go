@@ -99,19 +99,15 @@ const (
 	batchSize       = 1000      // items per APPENDS/SETITEMS/ADDITEMS
 )
 
-// strKey identifies a Go string or byte slice by its memory, the way
-// CPython's memo identifies a str or bytes object by id().
-type strKey struct {
-	p unsafe.Pointer
-	n int
-}
-
-// refKey identifies a Go reference value (slice, map, pointer) for the memo.
-// A zero refKey (p == nil) means "no identity": the value is written fresh.
+// refKey identifies a Go value by its memory for the memo, the way
+// CPython's memo identifies an object by id(): the address, the length for
+// slices and strings (s[:2] and s[:3] are different objects), and the type
+// (typeID), or strTag/bytesTag for str and bytes. A refKey with p == nil
+// means "no identity": the value is written fresh.
 type refKey struct {
 	p unsafe.Pointer
 	n int
-	t reflect.Type
+	t unsafe.Pointer
 }
 
 // encoder is the state of one pickle being written.
@@ -125,9 +121,8 @@ type encoder struct {
 	nmemo      int
 	depth      int
 
-	strMemo    map[strKey]int // str objects by identity
-	bytesMemo  map[strKey]int // bytes objects by identity
-	refMemo    map[refKey]int // lists, dicts, tuples, instances by identity
+	ids        idTable        // str, bytes, lists, dicts, tuples, instances by identity
+	keep       []any          // values made during encoding whose addresses ids holds
 	internMemo map[string]int // interned strings (module names, attribute names) by value
 	globalMemo map[Global]int // classes and functions
 	tzMemo     map[int]int    // datetime.timezone objects by offset
@@ -143,9 +138,9 @@ func (e *encoder) reset() {
 	e.buf = e.buf[:0]
 	e.nmemo = 0
 	e.depth = 0
-	clear(e.strMemo)
-	clear(e.bytesMemo)
-	clear(e.refMemo)
+	e.ids.reset()
+	clear(e.keep)
+	e.keep = e.keep[:0]
 	clear(e.internMemo)
 	clear(e.globalMemo)
 	clear(e.tzMemo)
@@ -182,8 +177,12 @@ func (e *encoder) encode(v any) error {
 // --- output and framing (CPython's _Pickler_Write, _Pickler_CommitFrame,
 // _Pickler_OpcodeBoundary) ---
 
-// frame opens a frame (reserving its header) when framing and none is open.
+// frame makes room for a small write and opens a frame (reserving its
+// header) when framing and none is open. Every write goes through it.
 func (e *encoder) frame() {
+	if cap(e.buf)-len(e.buf) < 64 {
+		e.grow(64)
+	}
 	if e.framing && e.frameStart < 0 {
 		e.frameStart = len(e.buf)
 		e.buf = append(e.buf, 0, 0, 0, 0, 0, 0, 0, 0, 0)
@@ -217,6 +216,15 @@ func (e *encoder) boundary() {
 	}
 }
 
+// grow makes room for n more bytes, doubling: append's gentler growth for
+// large slices would copy (and leave for the collector) several times the
+// output.
+func (e *encoder) grow(n int) {
+	nb := make([]byte, len(e.buf), 2*cap(e.buf)+n+frameHeaderSize)
+	copy(nb, e.buf)
+	e.buf = nb
+}
+
 func (e *encoder) op(b byte) {
 	e.frame()
 	e.buf = append(e.buf, b)
@@ -228,11 +236,17 @@ func (e *encoder) op2(a, b byte) {
 }
 
 func (e *encoder) write(p []byte) {
+	if cap(e.buf)-len(e.buf) < len(p)+frameHeaderSize {
+		e.grow(len(p))
+	}
 	e.frame()
 	e.buf = append(e.buf, p...)
 }
 
 func (e *encoder) writeString(s string) {
+	if cap(e.buf)-len(e.buf) < len(s)+frameHeaderSize {
+		e.grow(len(s))
+	}
 	e.frame()
 	e.buf = append(e.buf, s...)
 }
@@ -241,6 +255,9 @@ func (e *encoder) writeString(s string) {
 // frameSizeTarget bytes or more goes outside any frame, as CPython's
 // _Pickler_write_bytes does.
 func (e *encoder) writeBlob(hdr []byte, data []byte) {
+	if cap(e.buf)-len(e.buf) < len(hdr)+len(data)+frameHeaderSize {
+		e.grow(len(hdr) + len(data))
+	}
 	if len(data) >= frameSizeTarget && e.framing {
 		e.commitFrame()
 		e.buf = append(e.buf, hdr...)
@@ -253,6 +270,9 @@ func (e *encoder) writeBlob(hdr []byte, data []byte) {
 }
 
 func (e *encoder) writeBlobString(hdr []byte, data string) {
+	if cap(e.buf)-len(e.buf) < len(hdr)+len(data)+frameHeaderSize {
+		e.grow(len(hdr) + len(data))
+	}
 	if len(data) >= frameSizeTarget && e.framing {
 		e.commitFrame()
 		e.buf = append(e.buf, hdr...)
@@ -333,21 +353,17 @@ func (e *encoder) memoGet(idx int) {
 
 // memoRef returns the memo index of a reference value already written.
 func (e *encoder) memoRef(k refKey) (int, bool) {
-	if k.p == nil || e.refMemo == nil {
+	if k.p == nil {
 		return 0, false
 	}
-	idx, ok := e.refMemo[k]
-	return idx, ok
+	return e.ids.get(k)
 }
 
 // memoPutRef memoizes the object just written, under k when k is set.
 func (e *encoder) memoPutRef(k refKey) {
 	idx := e.memoPut()
 	if k.p != nil {
-		if e.refMemo == nil {
-			e.refMemo = make(map[refKey]int)
-		}
-		e.refMemo[k] = idx
+		e.ids.put(k, idx)
 	}
 }
 

@@ -106,8 +106,11 @@ func (e *encoder) saveInner(v any) error {
 }
 
 // saveObject writes an *Object exactly as its fields say.
-func (e *encoder) saveObject(o *Object) error {
-	k := refKey{p: unsafe.Pointer(o), t: objectPtrType}
+func (e *encoder) saveObject(o *Object, ident bool) error {
+	k := refKey{p: unsafe.Pointer(o), t: tidObjectPtr}
+	if !ident {
+		k = refKey{}
+	}
 	if idx, ok := e.memoRef(k); ok {
 		e.memoGet(idx)
 		return nil
@@ -211,8 +214,11 @@ func (e *encoder) saveObject(o *Object) error {
 
 // saveException writes Class(*Args), then BUILD State when there is one,
 // as BaseException.__reduce__ has CPython write it.
-func (e *encoder) saveException(x *Exception) error {
-	k := refKey{p: unsafe.Pointer(x), t: exceptionPtrType}
+func (e *encoder) saveException(x *Exception, ident bool) error {
+	k := refKey{p: unsafe.Pointer(x), t: tidExceptionPtr}
+	if !ident {
+		k = refKey{}
+	}
 	if idx, ok := e.memoRef(k); ok {
 		e.memoGet(idx)
 		return nil

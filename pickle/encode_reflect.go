@@ -250,6 +250,9 @@ func (e *encoder) saveMarshaled(m Marshaler, t reflect.Type) error {
 	if err != nil {
 		return fmt.Errorf("pickle: MarshalPickle of %v: %w", t, err)
 	}
+	// Keep the result alive until the pickle is done: the memo holds the
+	// addresses of what it contains.
+	e.keep = append(e.keep, v)
 	if err := e.enter(); err != nil {
 		return err
 	}
@@ -274,6 +277,7 @@ func newPtrEncoder(t reflect.Type) encoderFunc {
 	// Pointers to structs and arrays give the object an identity; other
 	// pointees have their own (slices, maps) or need none (numbers, str).
 	keyed := t.Elem().Kind() == reflect.Struct || t.Elem().Kind() == reflect.Array
+	tid := typeID(t)
 	return func(e *encoder, rv reflect.Value, _ refKey) error {
 		if rv.IsNil() {
 			e.op(opNone)
@@ -281,7 +285,7 @@ func newPtrEncoder(t reflect.Type) encoderFunc {
 		}
 		var k refKey
 		if keyed {
-			k = refKey{p: rv.UnsafePointer(), t: t}
+			k = refKey{p: rv.UnsafePointer(), t: tid}
 			if idx, ok := e.memoRef(k); ok {
 				e.memoGet(idx)
 				return nil
@@ -301,12 +305,13 @@ func newPtrEncoder(t reflect.Type) encoderFunc {
 func newSliceEncoder(t reflect.Type) encoderFunc {
 	elemEnc := typeEncoder(t.Elem())
 	isSlice := t.Kind() == reflect.Slice
+	tid := typeID(t)
 	return func(e *encoder, rv reflect.Value, k refKey) error {
 		n := rv.Len()
 		if isSlice {
 			k = refKey{}
 			if n > 0 {
-				k = refKey{p: rv.UnsafePointer(), n: n, t: t}
+				k = refKey{p: rv.UnsafePointer(), n: n, t: tid}
 			}
 		}
 		if idx, ok := e.memoRef(k); ok {
@@ -487,10 +492,11 @@ func isEmptyValue(v reflect.Value) bool {
 func newMapEncoder(t reflect.Type) encoderFunc {
 	keyEnc := typeEncoder(t.Key())
 	elemEnc := typeEncoder(t.Elem())
+	tid := typeID(t)
 	return func(e *encoder, rv reflect.Value, _ refKey) error {
 		var k refKey
 		if p := rv.UnsafePointer(); p != nil {
-			k = refKey{p: p, t: t}
+			k = refKey{p: p, t: tid}
 		}
 		if idx, ok := e.memoRef(k); ok {
 			e.memoGet(idx)

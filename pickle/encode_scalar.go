@@ -207,24 +207,18 @@ func appendPyFloatRepr(b []byte, f float64) []byte {
 // --- str (CPython's save_unicode) ---
 
 func (e *encoder) saveString(s string) error {
-	var k strKey
-	if len(s) > 0 {
-		k.p = unsafe.Pointer(unsafe.StringData(s))
+	k := refKey{p: unsafe.Pointer(unsafe.StringData(s)), n: len(s), t: strTag}
+	if len(s) == 0 {
+		k.p = nil // '' is a singleton
 	}
-	k.n = len(s)
-	if e.strMemo != nil {
-		if idx, ok := e.strMemo[k]; ok {
-			e.memoGet(idx)
-			return nil
-		}
+	if idx, ok := e.ids.get(k); ok {
+		e.memoGet(idx)
+		return nil
 	}
 	if err := e.writeStr(s); err != nil {
 		return err
 	}
-	if e.strMemo == nil {
-		e.strMemo = make(map[strKey]int)
-	}
-	e.strMemo[k] = e.memoPut()
+	e.ids.put(k, e.memoPut())
 	return nil
 }
 
@@ -352,13 +346,13 @@ func appendRawUnicodeEscape(b []byte, s string) []byte {
 // saveBytes writes a bytes object; identity says which Go memory it is, so
 // that the same slice written twice is one Python object (zero: fresh).
 func (e *encoder) saveBytes(data []byte, identity bool) error {
-	var k strKey
+	var k refKey
 	if identity {
-		if len(data) > 0 {
-			k.p = unsafe.Pointer(unsafe.SliceData(data))
+		k = refKey{p: unsafe.Pointer(unsafe.SliceData(data)), n: len(data), t: bytesTag}
+		if len(data) == 0 {
+			k.p = nil // b'' is a singleton
 		}
-		k.n = len(data)
-		if idx, ok := e.bytesMemo[k]; ok {
+		if idx, ok := e.ids.get(k); ok {
 			e.memoGet(idx)
 			return nil
 		}
@@ -377,10 +371,7 @@ func (e *encoder) saveBytes(data []byte, identity bool) error {
 		idx = e.memoPut()
 	}
 	if identity {
-		if e.bytesMemo == nil {
-			e.bytesMemo = make(map[strKey]int)
-		}
-		e.bytesMemo[k] = idx
+		e.ids.put(k, idx)
 	}
 	return nil
 }
@@ -453,7 +444,7 @@ func (e *encoder) writeEmptyTuple() {
 func (e *encoder) saveByteArray(data ByteArray) error {
 	var k refKey
 	if len(data) > 0 {
-		k = refKey{p: unsafe.Pointer(unsafe.SliceData(data)), n: len(data), t: byteArrayType}
+		k = refKey{p: unsafe.Pointer(unsafe.SliceData(data)), n: len(data), t: tidByteArray}
 		if idx, ok := e.memoRef(k); ok {
 			e.memoGet(idx)
 			return nil

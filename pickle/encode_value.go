@@ -18,6 +18,16 @@ var (
 	frozenSetPtrType = reflect.TypeOf((*FrozenSet)(nil))
 	objectPtrType    = reflect.TypeOf((*Object)(nil))
 	exceptionPtrType = reflect.TypeOf((*Exception)(nil))
+
+	tidAnySlice     = typeID(anySliceType)
+	tidTuple        = typeID(tupleType)
+	tidByteArray    = typeID(byteArrayType)
+	tidMapStringAny = typeID(mapStringAnyType)
+	tidDictPtr      = typeID(dictPtrType)
+	tidSetPtr       = typeID(setPtrType)
+	tidFrozenSetPtr = typeID(frozenSetPtrType)
+	tidObjectPtr    = typeID(objectPtrType)
+	tidExceptionPtr = typeID(exceptionPtrType)
 )
 
 // save writes one value: where CPython's save() starts a frame check, asks
@@ -64,7 +74,7 @@ func (e *encoder) saveNoPers(v any) error {
 	case Tuple:
 		var k refKey
 		if len(x) > 0 {
-			k = refKey{p: unsafe.Pointer(unsafe.SliceData(x)), n: len(x), t: tupleType}
+			k = refKey{p: unsafe.Pointer(unsafe.SliceData(x)), n: len(x), t: tidTuple}
 		}
 		return e.saveTuple(x, k)
 	case []byte:
@@ -74,7 +84,7 @@ func (e *encoder) saveNoPers(v any) error {
 			e.op(opNone)
 			return nil
 		}
-		return e.saveDict(x)
+		return e.saveDict(x, true)
 	case int32:
 		e.writeInt(int64(x))
 	case int16:
@@ -114,13 +124,13 @@ func (e *encoder) saveNoPers(v any) error {
 			e.op(opNone)
 			return nil
 		}
-		return e.saveSet(x)
+		return e.saveSet(x, true)
 	case *FrozenSet:
 		if x == nil {
 			e.op(opNone)
 			return nil
 		}
-		return e.saveFrozenSet(x)
+		return e.saveFrozenSet(x, true)
 	case Global:
 		return e.saveGlobal(x)
 	case *Object:
@@ -128,13 +138,13 @@ func (e *encoder) saveNoPers(v any) error {
 			e.op(opNone)
 			return nil
 		}
-		return e.saveObject(x)
+		return e.saveObject(x, true)
 	case *Exception:
 		if x == nil {
 			e.op(opNone)
 			return nil
 		}
-		return e.saveException(x)
+		return e.saveException(x, true)
 	case time.Time:
 		return e.saveDatetime(x)
 	case time.Duration:
@@ -147,16 +157,17 @@ func (e *encoder) saveNoPers(v any) error {
 		return e.saveDecimal(x)
 	case UUID:
 		return e.saveUUID(x)
+	// Values (not pointers) are copies: fresh objects without identity.
 	case Dict:
-		return e.saveDict(&x)
+		return e.saveDict(&x, false)
 	case Set:
-		return e.saveSet(&x)
+		return e.saveSet(&x, false)
 	case FrozenSet:
-		return e.saveFrozenSet(&x)
+		return e.saveFrozenSet(&x, false)
 	case Object:
-		return e.saveObject(&x)
+		return e.saveObject(&x, false)
 	case Exception:
-		return e.saveException(&x)
+		return e.saveException(&x, false)
 	default:
 		return e.saveReflect(reflect.ValueOf(v), refKey{})
 	}
@@ -170,6 +181,7 @@ func (e *encoder) persistent(v any) (bool, error) {
 	if !ok {
 		return false, nil
 	}
+	e.keep = append(e.keep, pid)
 	if e.bin {
 		if err := e.saveNoPers(pid); err != nil {
 			return true, err
@@ -225,7 +237,7 @@ func (e *encoder) writeEmptyDict() {
 func (e *encoder) saveList(l []any) error {
 	var k refKey
 	if len(l) > 0 {
-		k = refKey{p: unsafe.Pointer(unsafe.SliceData(l)), n: len(l), t: anySliceType}
+		k = refKey{p: unsafe.Pointer(unsafe.SliceData(l)), n: len(l), t: tidAnySlice}
 		if idx, ok := e.memoRef(k); ok {
 			e.memoGet(idx)
 			return nil
@@ -376,8 +388,11 @@ func (e *encoder) genericItems(n int, item func(i int) error, one, many byte) er
 
 // --- dict ---
 
-func (e *encoder) saveDict(d *Dict) error {
-	k := refKey{p: unsafe.Pointer(d), t: dictPtrType}
+func (e *encoder) saveDict(d *Dict, ident bool) error {
+	k := refKey{p: unsafe.Pointer(d), t: tidDictPtr}
+	if !ident {
+		k = refKey{}
+	}
 	if idx, ok := e.memoRef(k); ok {
 		e.memoGet(idx)
 		return nil
@@ -413,7 +428,7 @@ func (e *encoder) dictItems(items []DictItem) error {
 }
 
 func (e *encoder) saveMapStringAny(m map[string]any) error {
-	k := refKey{p: *(*unsafe.Pointer)(unsafe.Pointer(&m)), t: mapStringAnyType}
+	k := refKey{p: *(*unsafe.Pointer)(unsafe.Pointer(&m)), t: tidMapStringAny}
 	if idx, ok := e.memoRef(k); ok {
 		e.memoGet(idx)
 		return nil
@@ -537,8 +552,11 @@ func (e *encoder) tupleOf(n int, item func(i int) error) error {
 
 // --- set and frozenset ---
 
-func (e *encoder) saveSet(s *Set) error {
-	k := refKey{p: unsafe.Pointer(s), t: setPtrType}
+func (e *encoder) saveSet(s *Set, ident bool) error {
+	k := refKey{p: unsafe.Pointer(s), t: tidSetPtr}
+	if !ident {
+		k = refKey{}
+	}
 	if idx, ok := e.memoRef(k); ok {
 		e.memoGet(idx)
 		return nil
@@ -601,8 +619,11 @@ func (e *encoder) reduceMemo(k refKey) {
 	e.memoPutRef(k)
 }
 
-func (e *encoder) saveFrozenSet(f *FrozenSet) error {
-	k := refKey{p: unsafe.Pointer(f), t: frozenSetPtrType}
+func (e *encoder) saveFrozenSet(f *FrozenSet, ident bool) error {
+	k := refKey{p: unsafe.Pointer(f), t: tidFrozenSetPtr}
+	if !ident {
+		k = refKey{}
+	}
 	if idx, ok := e.memoRef(k); ok {
 		e.memoGet(idx)
 		return nil
