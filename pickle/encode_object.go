@@ -1,0 +1,302 @@
+package pickle
+
+import (
+	"strings"
+	"unicode/utf8"
+	"unsafe"
+)
+
+// saveGlobal writes a class or function reference as CPython 3.13's
+// save_global does: STACK_GLOBAL at protocol 4+ (the module name shared
+// like an interned string), GLOBAL below, with Python 2 names below
+// protocol 3 (builtins → __builtin__, KeyError → exceptions.KeyError, as
+// _compat_pickle maps them), and getattr(...) chains for dotted names
+// below protocol 4. A class is written once and fetched from the memo after.
+func (e *encoder) saveGlobal(g Global) error {
+	e.boundary()
+	if idx, ok := e.globalMemo[g]; ok {
+		e.memoGet(idx)
+		return nil
+	}
+	if g.Module == "" || g.Name == "" || strings.ContainsAny(g.Module, "\n") || strings.ContainsAny(g.Name, "\n") {
+		return valueErr(g, "a Global needs a module and a name without newlines, got "+pyRepr(g.Module)+", "+pyRepr(g.Name))
+	}
+	switch {
+	case e.proto >= 4:
+		if err := e.saveInterned(g.Module); err != nil {
+			return err
+		}
+		if err := e.saveFreshString(g.Name); err != nil {
+			return err
+		}
+		e.op(opStackGlobal)
+	case strings.Contains(g.Name, "."):
+		path := strings.Split(g.Name, ".")
+		for range path[1:] {
+			if err := e.saveGlobal(Global{"builtins", "getattr"}); err != nil {
+				return err
+			}
+			if e.proto < 2 {
+				e.op(opMark)
+			}
+		}
+		if err := e.writeGlobalOp(g.Module, path[0]); err != nil {
+			return err
+		}
+		for _, attr := range path[1:] {
+			if err := e.saveFreshString(attr); err != nil {
+				return err
+			}
+			if e.proto < 2 {
+				e.op(opTuple)
+			} else {
+				e.op(opTuple2)
+			}
+			e.op(opReduce)
+		}
+	default:
+		if err := e.writeGlobalOp(g.Module, g.Name); err != nil {
+			return err
+		}
+	}
+	if e.globalMemo == nil {
+		e.globalMemo = make(map[Global]int)
+	}
+	e.globalMemo[g] = e.memoPut()
+	return nil
+}
+
+// writeGlobalOp writes GLOBAL "module\nname\n" (_save_toplevel_by_name).
+func (e *encoder) writeGlobalOp(module, name string) error {
+	if e.proto < 3 {
+		if g, ok := compatNames[Global{module, name}]; ok {
+			module, name = g.Module, g.Name
+		} else if m, ok := compatModules[module]; ok {
+			module = m
+		}
+		if !isASCII(module) || !isASCII(name) {
+			return valueErr(Global{module, name}, "non-ASCII module or class names need protocol 3 or higher")
+		}
+	} else if !utf8.ValidString(module) || !utf8.ValidString(name) {
+		return valueErr(Global{module, name}, "module and class names must be UTF-8")
+	}
+	e.frame()
+	e.buf = append(e.buf, opGlobal)
+	e.buf = append(e.buf, module...)
+	e.buf = append(e.buf, '\n')
+	e.buf = append(e.buf, name...)
+	e.buf = append(e.buf, '\n')
+	return nil
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// saveInner writes a value the encoder made up (reduce arguments and the
+// like): a save, but not one the persistent-ID hook is asked about.
+func (e *encoder) saveInner(v any) error {
+	e.boundary()
+	return e.saveNoPers(v)
+}
+
+// saveObject writes an *Object exactly as its fields say.
+func (e *encoder) saveObject(o *Object, ident bool) error {
+	k := refKey{p: unsafe.Pointer(o), t: tidObjectPtr}
+	if !ident {
+		k = refKey{}
+	}
+	if idx, ok := e.memoRef(k); ok {
+		e.memoGet(idx)
+		return nil
+	}
+	if o.Class == nil {
+		return valueErr(o, "an *Object needs a Class")
+	}
+	if err := e.enter(); err != nil {
+		return err
+	}
+	args := o.Args
+	switch {
+	case o.New && o.Kwargs != nil && e.proto >= 4:
+		if err := e.saveInner(o.Class); err != nil {
+			return withPath(err, ".Class")
+		}
+		if err := e.saveInner(args); err != nil {
+			return withPath(err, ".Args")
+		}
+		if err := e.saveInner(o.Kwargs); err != nil {
+			return withPath(err, ".Kwargs")
+		}
+		e.op(opNewobjEx)
+	case o.New && o.Kwargs != nil:
+		// No NEWOBJ_EX below protocol 4: copyreg.__newobj_ex__(cls, args, kwargs).
+		if err := e.saveGlobal(Global{"copyreg", "__newobj_ex__"}); err != nil {
+			return err
+		}
+		parts := [3]any{o.Class, args, o.Kwargs}
+		if err := e.tupleOf(3, func(i int) error { return e.saveInner(parts[i]) }); err != nil {
+			return err
+		}
+		e.op(opReduce)
+	case o.New && e.proto >= 2:
+		if err := e.saveInner(o.Class); err != nil {
+			return withPath(err, ".Class")
+		}
+		if err := e.saveInner(args); err != nil {
+			return withPath(err, ".Args")
+		}
+		e.op(opNewobj)
+	case o.New:
+		// No NEWOBJ below protocol 2: copyreg.__newobj__(cls, *args).
+		if err := e.saveGlobal(Global{"copyreg", "__newobj__"}); err != nil {
+			return err
+		}
+		err := e.tupleOf(1+len(args), func(i int) error {
+			if i == 0 {
+				return e.saveInner(o.Class)
+			}
+			return e.save(args[i-1])
+		})
+		if err != nil {
+			return err
+		}
+		e.op(opReduce)
+	default:
+		if err := e.saveInner(o.Class); err != nil {
+			return withPath(err, ".Class")
+		}
+		if err := e.saveInner(args); err != nil {
+			return withPath(err, ".Args")
+		}
+		e.op(opReduce)
+	}
+	if idx, ok := e.memoRef(k); ok {
+		e.op(opPop)
+		e.memoGet(idx)
+		e.leave()
+		return nil
+	}
+	e.memoPutRef(k)
+	if len(o.ListItems) > 0 {
+		err := e.genericItems(len(o.ListItems), func(i int) error {
+			return withPath(e.save(o.ListItems[i]), ".ListItems"+indexSeg(i))
+		}, opAppend, opAppends)
+		if err != nil {
+			return err
+		}
+	}
+	if items := o.DictItems.Items(); len(items) > 0 {
+		err := e.genericItems(len(items), func(i int) error {
+			if err := e.save(items[i].Key); err != nil {
+				return withPath(err, ".DictItems"+keySeg(items[i].Key))
+			}
+			return withPath(e.save(items[i].Value), ".DictItems"+keySeg(items[i].Key))
+		}, opSetitem, opSetitems)
+		if err != nil {
+			return err
+		}
+	}
+	if o.State != nil {
+		if err := e.save(o.State); err != nil {
+			return withPath(err, ".State")
+		}
+		e.op(opBuild)
+	}
+	e.leave()
+	return nil
+}
+
+// saveException writes Class(*Args), then BUILD State when there is one,
+// as BaseException.__reduce__ has CPython write it.
+func (e *encoder) saveException(x *Exception, ident bool) error {
+	k := refKey{p: unsafe.Pointer(x), t: tidExceptionPtr}
+	if !ident {
+		k = refKey{}
+	}
+	if idx, ok := e.memoRef(k); ok {
+		e.memoGet(idx)
+		return nil
+	}
+	if err := e.enter(); err != nil {
+		return err
+	}
+	if err := e.saveGlobal(x.Class); err != nil {
+		return withPath(err, ".Class")
+	}
+	if err := e.saveInner(x.Args); err != nil {
+		return withPath(err, ".Args")
+	}
+	e.op(opReduce)
+	if idx, ok := e.memoRef(k); ok {
+		e.op(opPop)
+		e.memoGet(idx)
+		e.leave()
+		return nil
+	}
+	e.memoPutRef(k)
+	if x.State != nil {
+		if err := e.save(x.State); err != nil {
+			return withPath(err, ".State")
+		}
+		e.op(opBuild)
+	}
+	e.leave()
+	return nil
+}
+
+// instanceHeader writes what makes a plain instance of cls without running
+// its __init__: cls.__new__(cls) through NEWOBJ at protocol 2+, and
+// copyreg._reconstructor(cls, object, None) below, as object.__reduce_ex__
+// has CPython write it. The caller memoizes it and writes the state.
+func (e *encoder) instanceHeader(cls Global) error {
+	if e.proto >= 2 {
+		if err := e.saveGlobal(cls); err != nil {
+			return err
+		}
+		e.boundary()
+		e.writeEmptyTuple()
+		e.op(opNewobj)
+		return nil
+	}
+	if err := e.saveGlobal(Global{"copyreg", "_reconstructor"}); err != nil {
+		return err
+	}
+	err := e.tupleOf(3, func(i int) error {
+		switch i {
+		case 0:
+			return e.saveGlobal(cls)
+		case 1:
+			return e.saveGlobal(Global{"builtins", "object"})
+		}
+		e.boundary()
+		e.op(opNone)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	e.op(opReduce)
+	return nil
+}
+
+// saveComplex writes complex(re, im) as copyreg's pickle_complex has it.
+func (e *encoder) saveComplex(c complex128) error {
+	if err := e.saveGlobal(Global{"builtins", "complex"}); err != nil {
+		return err
+	}
+	parts := [2]float64{real(c), imag(c)}
+	_ = e.tupleOf(2, func(i int) error {
+		e.boundary()
+		e.writeFloat(parts[i])
+		return nil
+	})
+	e.op(opReduce)
+	e.memoPut()
+	return nil
+}
