@@ -28,14 +28,6 @@ func decodeAny(t testing.TB, data []byte, opts ...Option) any {
 	return v
 }
 
-func mustDict(t testing.TB, kv ...any) *Dict {
-	d := NewDict(len(kv) / 2)
-	for i := 0; i < len(kv); i += 2 {
-		require.NoError(t, d.Set(kv[i], kv[i+1]))
-	}
-	return d
-}
-
 func TestGoldenSpec(t *testing.T) {
 	big2_31 := int64(1 << 31)
 	neg2_64, _ := new(big.Int).SetString("-18446744073709551616", 10)

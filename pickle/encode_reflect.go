@@ -2,7 +2,6 @@ package pickle
 
 import (
 	"fmt"
-	"math/big"
 	"reflect"
 	"sort"
 	"strings"
@@ -41,12 +40,7 @@ func typeEncoder(t reflect.Type) encoderFunc {
 	return f
 }
 
-var (
-	marshalerType = reflect.TypeOf((*Marshaler)(nil)).Elem()
-	bigIntType    = reflect.TypeOf(big.Int{})
-	bigIntPtrType = reflect.TypeOf((*big.Int)(nil))
-	timeType      = reflect.TypeOf(time.Time{})
-)
+var marshalerType = reflect.TypeFor[Marshaler]()
 
 // modelTypes are the value-model types, which save handles by their type.
 var modelTypes = map[reflect.Type]bool{

@@ -7,7 +7,6 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // UnmarshalTypeError reports a pickled value that does not fit the Go type
@@ -32,12 +31,7 @@ func (e *UnmarshalTypeError) Error() string {
 	return msg
 }
 
-var (
-	unmarshalerType = reflect.TypeFor[Unmarshaler]()
-	timeType        = reflect.TypeFor[time.Time]()
-	bigIntPtrType   = reflect.TypeFor[*big.Int]()
-	bigIntType      = reflect.TypeFor[big.Int]()
-)
+var unmarshalerType = reflect.TypeFor[Unmarshaler]()
 
 type pathSeg struct {
 	name string
