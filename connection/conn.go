@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/mpconn/mpconn/pickle"
 )
 
 // readBufferSize is the Conn's read buffer. Reads are buffered, so a Conn
@@ -31,6 +33,9 @@ type Conn struct {
 	// Send side.
 	wmu sync.Mutex
 	fw  frameWriter
+	enc *pickle.Encoder // made by the first Send
+
+	pickleOpts []pickle.Option
 
 	// The read deadline the user set; Poll and Wait borrow the read
 	// deadline and put this back.
@@ -43,7 +48,7 @@ type Conn struct {
 }
 
 func newConn(nc net.Conn, o *options) *Conn {
-	c := &Conn{nc: nc, maxMessage: o.maxMessage}
+	c := &Conn{nc: nc, maxMessage: o.maxMessage, pickleOpts: o.pickleOpts}
 	c.br = bufio.NewReaderSize(nc, readBufferSize)
 	c.fr.r = c.br
 	c.fw.w = nc

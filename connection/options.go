@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/mpconn/mpconn/auth"
+	"github.com/mpconn/mpconn/pickle"
 )
 
 // DefaultMaxMessageSize is the largest payload a Conn accepts unless
@@ -31,6 +32,7 @@ type options struct {
 	handshakeTimeout time.Duration
 	maxMessage       uint64
 	maxPending       int
+	pickleOpts       []pickle.Option
 }
 
 func buildOptions(opts []Option) options {
@@ -119,4 +121,25 @@ func WithMaxPendingHandshakes(n int) Option {
 		}
 		o.maxPending = n
 	}
+}
+
+// WithProtocol sets the pickle protocol Send writes (default
+// pickle.DefaultProtocol, 4, which CPython 3.4+ reads). A Python 2.7 peer
+// needs 2; 3.8+ also read 5. Receiving accepts every protocol.
+func WithProtocol(p int) Option {
+	return WithPickleOptions(pickle.WithProtocol(p))
+}
+
+// WithRegistry maps Python classes to Go types for Send and Recv
+// (pickle.WithRegistry).
+func WithRegistry(r *pickle.Registry) Option {
+	return WithPickleOptions(pickle.WithRegistry(r))
+}
+
+// WithPickleOptions passes options to the pickle encoder and decoder behind
+// Send, Recv and RecvInto: decode limits (pickle.WithMaxDepth, ...),
+// pickle.Strict, pickle.Deterministic and the rest. A server facing peers
+// it does not fully trust bounds here what a message can make it allocate.
+func WithPickleOptions(opts ...pickle.Option) Option {
+	return func(o *options) { o.pickleOpts = append(o.pickleOpts, opts...) }
 }
