@@ -199,6 +199,9 @@ func (s *Set) Items() []any {
 	return s.d.Keys()
 }
 
+// String renders the set as Python does: {1, 'a'}.
+func (s *Set) String() string { return pyRepr(s) }
+
 // FrozenSet is a Python frozenset: like Set, but immutable and hashable.
 type FrozenSet struct {
 	s Set
@@ -231,6 +234,9 @@ func (f *FrozenSet) Items() []any {
 	}
 	return f.s.Items()
 }
+
+// String renders the set as Python does: frozenset({1, 'a'}).
+func (f *FrozenSet) String() string { return pyRepr(f) }
 
 // hashKey is a comparable stand-in for a Python value: two values are equal
 // as dict keys exactly when their hashKeys are ==.

@@ -225,3 +225,23 @@ func TestStructFields(t *testing.T) {
 	assert.True(t, f.omitEmpty)
 	assert.Same(t, fs, cache.fields(reflect.TypeOf(Outer{})), "cached")
 }
+
+func TestStringsReadLikePython(t *testing.T) {
+	s, _ := NewSet(int64(1), "a")
+	tests := []struct {
+		v    fmt.Stringer
+		want string
+	}{
+		{Tuple{int64(1), "two"}, "(1, 'two')"},
+		{Tuple{nil}, "(None,)"},
+		{s, "{1, 'a'}"},
+		{&Set{}, "set()"},
+		{mustFrozen(t, int64(2)), "frozenset({2})"},
+		{mustFrozen(t), "frozenset()"},
+		{Global{"builtins", "sum"}, "builtins.sum"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, tt.v.String())
+		assert.Equal(t, tt.want, fmt.Sprint(tt.v))
+	}
+}

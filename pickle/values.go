@@ -45,6 +45,9 @@ type Global struct {
 
 func (g Global) String() string { return g.Module + "." + g.Name }
 
+// String renders the tuple as Python does: (1, 'two').
+func (t Tuple) String() string { return pyRepr(t) }
+
 // Object is an instance of a class with no Go counterpart. It keeps everything
 // the pickle said about it, so encoding it again gives Python the same object.
 type Object struct {
@@ -163,6 +166,16 @@ func repr(v any, depth int) string {
 		return x.Class.Name + repr(x.Args, depth+1)
 	case Global:
 		return "<" + x.String() + ">"
+	case *Set:
+		if x.Len() == 0 {
+			return "set()"
+		}
+		return "{" + strings.Join(seq(x.Items()), ", ") + "}"
+	case *FrozenSet:
+		if x.Len() == 0 {
+			return "frozenset()"
+		}
+		return "frozenset(" + repr(&x.s, depth) + ")"
 	case *Object:
 		return "<" + pyTypeName(x) + " object>"
 	default:
