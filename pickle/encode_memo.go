@@ -62,6 +62,36 @@ func (m *idTable) get(k refKey) (int, bool) {
 	}
 }
 
+// find looks k up; when absent it returns the free slot where k would go
+// (valid until the table next changes), or -1 when the table must grow.
+func (m *idTable) find(k refKey) (idx int, slot int, found bool) {
+	if uint64(k.n) > 0xffffffff || 2*(m.used+1) > len(m.slots) {
+		idx, found = m.get(k)
+		return idx, -1, found
+	}
+	p, t, n := uintptr(k.p), uintptr(k.t), uint32(k.n)
+	mask := uintptr(len(m.slots) - 1)
+	for i := slotOf(p, t, n, mask); ; i = (i + 1) & mask {
+		s := &m.slots[i]
+		if s.v == 0 {
+			return 0, int(i), false
+		}
+		if s.p == p && s.t == t && s.n == n {
+			return int(s.v - 1), 0, true
+		}
+	}
+}
+
+// putAt stores k in the free slot find returned (or anywhere, for -1).
+func (m *idTable) putAt(slot int, k refKey, v int) {
+	if slot < 0 || v >= 1<<31-1 {
+		m.put(k, v)
+		return
+	}
+	m.slots[slot] = idSlot{p: uintptr(k.p), t: uintptr(k.t), n: uint32(k.n), v: int32(v + 1)}
+	m.used++
+}
+
 func (m *idTable) put(k refKey, v int) {
 	if uint64(k.n) > 0xffffffff || v >= 1<<31-1 {
 		return // not memoized by identity: written again if met again

@@ -211,14 +211,15 @@ func (e *encoder) saveString(s string) error {
 	if len(s) == 0 {
 		k.p = nil // '' is a singleton
 	}
-	if idx, ok := e.ids.get(k); ok {
+	idx, slot, ok := e.ids.find(k)
+	if ok {
 		e.memoGet(idx)
 		return nil
 	}
 	if err := e.writeStr(s); err != nil {
 		return err
 	}
-	e.ids.put(k, e.memoPut())
+	e.ids.putAt(slot, k, e.memoPut()) // writing a str changed nothing in ids
 	return nil
 }
 

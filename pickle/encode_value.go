@@ -264,10 +264,30 @@ func (e *encoder) saveList(l []any) error {
 		}
 		e.op(opAppend)
 	default:
+		pers := e.cfg.persistentID != nil
 		for start := 0; start < n; start += batchSize {
 			end := min(n, start+batchSize)
 			e.op(opMark)
 			for i := start; i < end; i++ {
+				if !pers {
+					// The common scalars inline: save without the call.
+					switch x := l[i].(type) {
+					case int:
+						e.boundary()
+						e.writeInt(int64(x))
+						continue
+					case float64:
+						e.boundary()
+						e.writeFloat(x)
+						continue
+					case string:
+						e.boundary()
+						if err := e.saveString(x); err != nil {
+							return withPath(err, indexSeg(i))
+						}
+						continue
+					}
+				}
 				if err := e.save(l[i]); err != nil {
 					return withPath(err, indexSeg(i))
 				}
