@@ -1,0 +1,261 @@
+# -*- coding: utf-8 -*-
+"""Python peer for mpconn's wire interop tests.
+
+The Go test drives this script one command at a time: each line on stdin is
+a JSON object {"seq": n, "op": "...", ...}; for each one the script prints
+exactly one JSON line on stdout {"seq": n, "op": "...", "ok": true|false, ...}.
+Listeners and connections live in a table under the ids the commands give
+them, so one process serves a whole scenario group. EOF on stdin ends the
+script.
+
+Payloads are never sent as JSON: both sides compute them from (seed, size)
+with the same generator (see payload_test.go), so a receiver can report the
+first byte that differs. Block i of a message is a fixed 1 MiB pseudo-random
+block rotated by (seed*SEED_STRIDE + i*STRIDE) mod 1 MiB.
+
+Runs unchanged on CPython 2.7 and 3.6+: no f-strings, no keyword-only
+arguments, bytes/str handled for both.
+"""
+import hashlib
+import json
+import os
+import sys
+import time
+import traceback
+
+import multiprocessing
+import multiprocessing.connection as mpc
+
+PY2 = sys.version_info[0] == 2
+BLOCK = 1 << 20
+STRIDE = 7919
+
+if PY2:
+    import _multiprocessing
+
+
+def _ascii(s):
+    return s.encode("ascii")
+
+
+SEED_STRIDE = 104729
+_base = []
+
+
+def base_block():
+    """BLOCK pseudo-random bytes: sha256("mpconn:<j>") for j = 0, 1, ..., computed once."""
+    if not _base:
+        parts = []
+        for j in range(BLOCK // 32):
+            parts.append(hashlib.sha256(_ascii("mpconn:%d" % j)).digest())
+        _base.append(b"".join(parts))
+    return _base[0]
+
+
+def block(seed, i):
+    """Block i of a message: the base block rotated left by (seed*SEED_STRIDE + i*STRIDE) % BLOCK."""
+    base = base_block()
+    r = (seed * SEED_STRIDE + i * STRIDE) % BLOCK
+    return base[r:] + base[:r]
+
+
+def payload(seed, size):
+    if size > 64 * BLOCK:
+        # fill in place: a list of blocks plus the join would double the peak
+        buf = bytearray(size)
+        i = 0
+        for off in range(0, size, BLOCK):
+            n = min(BLOCK, size - off)
+            buf[off:off + n] = block(seed, i)[:n]
+            i += 1
+        return buf
+    parts = []
+    i = 0
+    left = size
+    while left > 0:
+        b = block(seed, i)
+        if left < BLOCK:
+            b = b[:left]
+        parts.append(b)
+        left -= len(b)
+        i += 1
+    return b"".join(parts)
+
+
+def first_difference(data, seed, size):
+    """Offset of the first byte of data that differs from payload(seed, size), or -1."""
+    n = min(len(data), size)
+    i = 0
+    off = 0
+    while off < n:
+        want = block(seed, i)
+        got = data[off:off + BLOCK]
+        if len(got) < len(want):
+            want = want[:len(got)]
+        if got != want:
+            for k in range(len(got)):
+                if got[k] != want[k]:
+                    return off + k
+        off += BLOCK
+        i += 1
+    if len(data) != size:
+        return n
+    return -1
+
+
+def sha256_hex(data):
+    h = hashlib.sha256()
+    # hash in slices: a > 2 GiB buffer in one update is fine on 3.x but
+    # slicing keeps 2.7 happy too
+    step = 64 * BLOCK
+    for off in range(0, len(data), step):
+        h.update(data[off:off + step])
+    return h.hexdigest()
+
+
+def address_of(cmd):
+    family = cmd["family"]
+    addr = cmd.get("address")
+    if family == "tcp":
+        return (addr[0], int(addr[1]))
+    if family == "unix":
+        return str(addr)
+    if family == "abstract":
+        # 2.7 and 3.6 only take the str form; 3.7+ document the bytes form.
+        if sys.version_info[:2] >= (3, 7):
+            return b"\0" + addr.encode("ascii")
+        return str("\0" + addr)
+    raise ValueError("unknown family %r" % (family,))
+
+
+def authkey_of(cmd):
+    key = cmd.get("authkey")
+    if key is None:
+        return None
+    return bytes(bytearray.fromhex(key)) if not PY2 else str(bytearray.fromhex(key))
+
+
+def printable_address(addr):
+    if isinstance(addr, tuple):
+        return list(addr)
+    if isinstance(addr, bytes) and not PY2:
+        return addr.decode("latin-1")
+    return addr
+
+
+class Peer(object):
+    def __init__(self):
+        self.listeners = {}
+        self.conns = {}
+
+    def op_hello(self, cmd):
+        return {"version": list(sys.version_info[:3]), "pid": os.getpid()}
+
+    def op_listen(self, cmd):
+        lst = mpc.Listener(address_of(cmd), authkey=authkey_of(cmd))
+        self.listeners[cmd["id"]] = lst
+        return {"address": printable_address(lst.address)}
+
+    def op_accept(self, cmd):
+        conn = self.listeners[cmd["listener"]].accept()
+        self.conns[cmd["id"]] = conn
+        return {}
+
+    def op_close_listener(self, cmd):
+        lst = self.listeners.pop(cmd["id"])
+        try:
+            lst.close()
+        except Exception as e:
+            # 2.7 (TypeError) and 3.6 (ValueError) try to unlink an abstract
+            # address on close; the socket itself is closed by then.
+            return {"close_error": type(e).__name__}
+        return {}
+
+    def op_connect(self, cmd):
+        conn = mpc.Client(address_of(cmd), authkey=authkey_of(cmd))
+        self.conns[cmd["id"]] = conn
+        return {}
+
+    def op_fd(self, cmd):
+        readable = cmd.get("readable", True)
+        writable = cmd.get("writable", True)
+        if PY2:
+            conn = _multiprocessing.Connection(int(cmd["fd"]), readable, writable)
+        else:
+            conn = mpc.Connection(int(cmd["fd"]), readable, writable)
+        self.conns[cmd["id"]] = conn
+        return {}
+
+    def op_send(self, cmd):
+        data = payload(int(cmd["seed"]), int(cmd["size"]))
+        digest = sha256_hex(data)
+        self.conns[cmd["id"]].send_bytes(data)
+        return {"size": len(data), "sha256": digest}
+
+    def op_recv(self, cmd):
+        data = self.conns[cmd["id"]].recv_bytes()
+        res = {"size": len(data), "sha256": sha256_hex(data)}
+        if "seed" in cmd:
+            res["diff"] = first_difference(data, int(cmd["seed"]), int(cmd["size"]))
+        return res
+
+    def op_poll(self, cmd):
+        return {"ready": bool(self.conns[cmd["id"]].poll(float(cmd.get("timeout", 0))))}
+
+    def op_close(self, cmd):
+        self.conns.pop(cmd["id"]).close()
+        return {}
+
+    def op_digest(self, cmd):
+        data = payload(int(cmd["seed"]), int(cmd["size"]))
+        return {"size": len(data), "sha256": sha256_hex(data)}
+
+    def op_sleep(self, cmd):
+        time.sleep(float(cmd["seconds"]))
+        return {}
+
+
+def error_result(e):
+    return {
+        "ok": False,
+        "type": type(e).__name__,
+        # the one check the tests care about: is it multiprocessing's class?
+        "auth": isinstance(e, multiprocessing.AuthenticationError),
+        "msg": str(e),
+        "traceback": traceback.format_exc(),
+    }
+
+
+def emit(obj):
+    sys.stdout.write(json.dumps(obj, sort_keys=True) + "\n")
+    sys.stdout.flush()
+
+
+def main():
+    peer = Peer()
+    while True:
+        line = sys.stdin.readline()
+        if not line:
+            return
+        line = line.strip()
+        if not line:
+            continue
+        cmd = json.loads(line)
+        op = cmd.get("op")
+        try:
+            fn = getattr(peer, "op_" + str(op))
+        except AttributeError:
+            emit({"seq": cmd.get("seq"), "op": op, "ok": False, "type": "UnknownOp", "auth": False, "msg": str(op)})
+            continue
+        try:
+            res = fn(cmd)
+            res["ok"] = True
+        except Exception as e:
+            res = error_result(e)
+        res["seq"] = cmd.get("seq")
+        res["op"] = op
+        emit(res)
+
+
+if __name__ == "__main__":
+    main()
