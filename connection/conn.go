@@ -31,11 +31,15 @@ type Conn struct {
 	fr  frameReader
 
 	// Send side.
-	wmu sync.Mutex
-	fw  frameWriter
-	enc *pickle.Encoder // made by the first Send
+	wmu      sync.Mutex
+	fw       frameWriter
+	enc      *pickle.Encoder // made by the first Send, remade when the protocol changes
+	encProto int
 
 	pickleOpts []pickle.Option
+	protocol   int          // what WithProtocol asked for
+	matchPeer  bool         // MatchPeerProtocol
+	peerProto  atomic.Int32 // protocol of the peer's last pickle, 0 for none yet
 
 	// The read deadline the user set; Poll and Wait borrow the read
 	// deadline and put this back.
@@ -48,7 +52,7 @@ type Conn struct {
 }
 
 func newConn(nc net.Conn, o *options) *Conn {
-	c := &Conn{nc: nc, maxMessage: o.maxMessage, pickleOpts: o.pickleOpts}
+	c := &Conn{nc: nc, maxMessage: o.maxMessage, pickleOpts: o.pickleOpts, protocol: o.protocol, matchPeer: o.matchPeer}
 	c.br = bufio.NewReaderSize(nc, readBufferSize)
 	c.fr.r = c.br
 	c.fw.w = nc

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"os"
+	"os/exec"
 	"time"
 
 	"github.com/mpconn/mpconn/connection"
@@ -89,9 +91,7 @@ func ExampleDial() {
 	// Output: echo: hi
 }
 
-// A connected pair, as multiprocessing.Pipe() makes. Either end's
-// descriptor can be passed to a Python child, which wraps it in
-// multiprocessing.connection.Connection(fd).
+// A connected pair, as multiprocessing.Pipe() makes.
 func ExamplePipe() {
 	a, b, err := connection.Pipe()
 	if err != nil {
@@ -130,4 +130,32 @@ func ExampleWait() {
 		fmt.Println(string(msg))
 	}
 	// Output: second
+}
+
+// Sharing a pipe with a Python child process, which sees its end as
+// descriptor 3.
+func ExampleChildPipe() {
+	conn, childEnd, err := connection.ChildPipe()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer conn.Close()
+	child := exec.Command("python3", "-c", `
+from multiprocessing.connection import Connection
+conn = Connection(3)
+conn.send(conn.recv() * 2)`)
+	child.ExtraFiles = []*os.File{childEnd}
+	if err := child.Start(); err != nil {
+		log.Fatal(err)
+	}
+	childEnd.Close() // the child has its own copy now
+
+	if err := conn.Send(21); err != nil {
+		log.Fatal(err)
+	}
+	answer, err := connection.RecvAs[int](conn)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(answer, child.Wait())
 }

@@ -38,13 +38,25 @@ func (c *Conn) Send(v any) error {
 	if c.closed.Load() {
 		return errClosed("send")
 	}
-	if c.enc == nil {
+	proto := c.protocol
+	if peer := int(c.peerProto.Load()); c.matchPeer && peer >= 2 && peer < proto {
+		proto = peer
+	}
+	if c.enc == nil || c.encProto != proto {
 		// The encoder writes each pickle with one Write, which frameSink
 		// turns into one frame; its buffer is reused from send to send.
-		c.enc = pickle.NewEncoder(frameSink{&c.fw}, c.pickleOpts...)
+		opts := c.pickleOpts
+		if proto != c.protocol {
+			opts = append(append([]pickle.Option(nil), opts...), pickle.WithProtocol(proto))
+		}
+		c.enc, c.encProto = pickle.NewEncoder(frameSink{&c.fw}, opts...), proto
 	}
 	return c.enc.Encode(v)
 }
+
+// protoOpcode starts every pickle of protocol 2 or later, followed by the
+// protocol number.
+const protoOpcode = 0x80
 
 // frameSink writes every Write as one frame.
 type frameSink struct{ fw *frameWriter }
@@ -74,6 +86,9 @@ func (c *Conn) RecvInto(v any) error {
 	msg, err := c.RecvBytes()
 	if err != nil {
 		return err
+	}
+	if c.matchPeer && len(msg) >= 2 && msg[0] == protoOpcode {
+		c.peerProto.Store(int32(msg[1]))
 	}
 	if err := pickle.Unmarshal(msg, v, c.pickleOpts...); err != nil {
 		return &DecodeError{Message: msg, Err: err}

@@ -215,3 +215,34 @@ func TestSendAfterCloseAndUnsupportedValues(t *testing.T) {
 	require.NoError(t, a.Close())
 	assert.ErrorIs(t, a.Send(1), net.ErrClosed)
 }
+
+func TestMatchPeerProtocol(t *testing.T) {
+	tests := []struct {
+		name      string
+		opts      []Option
+		peerProto int // 0: the peer sends raw bytes, no pickle
+		want      byte
+	}{
+		{"off: always the configured protocol", nil, 2, 4},
+		{"a 2.7 peer gets protocol 2", []Option{MatchPeerProtocol()}, 2, 2},
+		{"a 3.6 peer gets protocol 3", []Option{MatchPeerProtocol()}, 3, 3},
+		{"never above the configured protocol", []Option{MatchPeerProtocol()}, 5, 4},
+		{"raises nothing before the peer speaks", []Option{MatchPeerProtocol(), WithProtocol(3)}, 0, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			server, peer := pipePair(t, tt.opts...)
+			if tt.peerProto > 0 {
+				msg, err := pickle.Marshal("hello", pickle.WithProtocol(tt.peerProto))
+				require.NoError(t, err)
+				require.NoError(t, peer.SendBytes(msg))
+				_, err = server.Recv()
+				require.NoError(t, err)
+			}
+			require.NoError(t, server.Send([]any{"reply", int64(1)}))
+			raw, err := peer.RecvBytes()
+			require.NoError(t, err)
+			assert.Equal(t, []byte{0x80, tt.want}, raw[:2])
+		})
+	}
+}

@@ -33,6 +33,8 @@ type options struct {
 	maxMessage       uint64
 	maxPending       int
 	pickleOpts       []pickle.Option
+	protocol         int
+	matchPeer        bool
 }
 
 func buildOptions(opts []Option) options {
@@ -40,6 +42,7 @@ func buildOptions(opts []Option) options {
 		handshakeTimeout: DefaultHandshakeTimeout,
 		maxMessage:       DefaultMaxMessageSize,
 		maxPending:       DefaultMaxPendingHandshakes,
+		protocol:         pickle.DefaultProtocol,
 	}
 	for _, opt := range opts {
 		if opt != nil {
@@ -127,7 +130,19 @@ func WithMaxPendingHandshakes(n int) Option {
 // pickle.DefaultProtocol, 4, which CPython 3.4+ reads). A Python 2.7 peer
 // needs 2; 3.8+ also read 5. Receiving accepts every protocol.
 func WithProtocol(p int) Option {
-	return WithPickleOptions(pickle.WithProtocol(p))
+	return func(o *options) {
+		o.protocol = p
+		o.pickleOpts = append(o.pickleOpts, pickle.WithProtocol(p))
+	}
+}
+
+// MatchPeerProtocol makes Send answer in the protocol of the last pickle
+// received from the peer when that is older than the WithProtocol one, so a
+// single server can serve Python 2.7 clients (which send and read protocol
+// 2) and Python 3 clients alike. Until the peer has sent a pickle, Send uses
+// the WithProtocol protocol.
+func MatchPeerProtocol() Option {
+	return func(o *options) { o.matchPeer = true }
 }
 
 // WithRegistry maps Python classes to Go types for Send and Recv

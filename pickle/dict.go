@@ -152,6 +152,10 @@ func (d *Dict) find(k hashKey) int {
 
 func (d *Dict) String() string { return pyRepr(d) }
 
+// GoString makes %#v show the dict as Python's repr rather than its
+// internals.
+func (d *Dict) GoString() string { return "pickle.Dict" + pyRepr(d) }
+
 // Set is a Python set. The zero value is an empty set ready to use.
 type Set struct {
 	d Dict
@@ -202,6 +206,9 @@ func (s *Set) Items() []any {
 // String renders the set as Python does: {1, 'a'}.
 func (s *Set) String() string { return pyRepr(s) }
 
+// GoString makes %#v show the set as Python's repr.
+func (s *Set) GoString() string { return "pickle.Set" + pyRepr(s) }
+
 // FrozenSet is a Python frozenset: like Set, but immutable and hashable.
 type FrozenSet struct {
 	s Set
@@ -237,6 +244,9 @@ func (f *FrozenSet) Items() []any {
 
 // String renders the set as Python does: frozenset({1, 'a'}).
 func (f *FrozenSet) String() string { return pyRepr(f) }
+
+// GoString makes %#v show the set as Python's repr.
+func (f *FrozenSet) GoString() string { return "pickle." + pyRepr(f) }
 
 // hashKey is a comparable stand-in for a Python value: two values are equal
 // as dict keys exactly when their hashKeys are ==.

@@ -244,4 +244,9 @@ func TestStringsReadLikePython(t *testing.T) {
 		assert.Equal(t, tt.want, tt.v.String())
 		assert.Equal(t, tt.want, fmt.Sprint(tt.v))
 	}
+	d := NewDict(0)
+	require.NoError(t, d.Set("a", []any{s}))
+	assert.Equal(t, "pickle.Dict{'a': [{1, 'a'}]}", fmt.Sprintf("%#v", d))
+	assert.Equal(t, "pickle.Set{1, 'a'}", fmt.Sprintf("%#v", s))
+	assert.Equal(t, "pickle.frozenset({2})", fmt.Sprintf("%#v", mustFrozen(t, int64(2))))
 }
