@@ -7,31 +7,6 @@ import (
 	"time"
 )
 
-// The value model: what a pickle decodes to when the target is an `any`,
-// and what the encoder accepts besides ordinary Go values.
-//
-//	Python                     Go
-//	None                       nil
-//	bool                       bool
-//	int                        int64, or *big.Int beyond int64
-//	float                      float64
-//	complex                    complex128
-//	str                        string
-//	bytes                      []byte
-//	bytearray                  ByteArray
-//	list                       []any
-//	tuple                      Tuple
-//	dict                       *Dict (also OrderedDict, defaultdict)
-//	set, frozenset             *Set, *FrozenSet
-//	datetime.datetime          time.Time (naive ↔ time.Local)
-//	datetime.date, .time       Date, TimeOfDay
-//	datetime.timedelta         time.Duration
-//	decimal.Decimal            Decimal
-//	uuid.UUID                  UUID
-//	a class or function        Global
-//	an exception instance      *Exception
-//	any other instance         *Object, or a registered Go type
-
 // Tuple is a Python tuple.
 type Tuple []any
 
