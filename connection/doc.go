@@ -6,8 +6,7 @@
 //
 // A Conn carries messages: SendBytes sends one, RecvBytes and RecvBytesInto
 // receive one, exactly as Python's send_bytes, recv_bytes and
-// recv_bytes_into do. (Python's send and recv exchange pickles; a pickle is
-// just a message's payload.) On the wire each message is a 4-byte big-endian
+// recv_bytes_into do. On the wire each message is a 4-byte big-endian
 // signed length and the payload; a payload longer than 0x7fffffff bytes is
 // announced by the length -1 and an 8-byte unsigned length, as CPython 3.8+
 // does, and that long form is accepted for any length. Empty messages are
@@ -20,6 +19,18 @@
 // with a *MessageTooLargeError naming the size and the limit, without reading
 // it; a negative length other than -1 fails with ErrProtocol (CPython would
 // silently read an empty message and lose sync).
+//
+// # Objects
+//
+// Send, Recv, RecvInto and RecvAs exchange Go values with Python's send and
+// recv: each message is one pickle, written and read by package pickle.
+// Send writes protocol 4 unless WithProtocol says otherwise (a Python 2.7
+// peer needs 2), or MatchPeerProtocol answers each peer in the protocol it
+// writes. Recv gives package pickle's value model; RecvInto fills typed Go
+// values. A message that arrives whole but does not decode is a *DecodeError
+// that keeps its bytes, and the connection stays usable. The decoder
+// executes nothing, and WithPickleOptions bounds what a message can make it
+// allocate.
 //
 // # Poisoning
 //
@@ -48,9 +59,10 @@
 // bounded by WithHandshakeTimeout, so a silent peer delays nobody. Accept
 // returns a failed handshake as a *HandshakeError and keeps serving.
 //
-// Pipe makes a connected pair, as multiprocessing.Pipe does, and FileConn
-// wraps a descriptor inherited from a Python parent (a socket or a pipe end,
-// as Connection(fd) does).
+// Pipe makes a connected pair, as multiprocessing.Pipe does; ChildPipe makes
+// one whose other end is a file for a child process, which a Python child
+// wraps with Connection(fd); FileConn wraps a descriptor inherited from a
+// Python parent (a socket or a pipe end, as Connection(fd) does).
 //
 // # Waiting
 //
