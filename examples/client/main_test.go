@@ -7,14 +7,13 @@ import (
 	"context"
 	"errors"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/mpconn/mpconn/internal/pythons"
+	"github.com/mpconn/mpconn/internal/testutil"
 )
 
 // tutorialServer is the tutorial's Python Listener, verbatim.
@@ -44,10 +43,10 @@ func TestTutorialServer(t *testing.T) {
 		t.Fatal("could not add the print to the tutorial server")
 	}
 	dir := t.TempDir()
-	verbatim := writeFile(t, dir, "server.py", tutorialServer)
-	printer := writeFile(t, dir, "server_print.py", printing)
+	verbatim := testutil.WriteFile(t, dir, "server.py", tutorialServer)
+	printer := testutil.WriteFile(t, dir, "server_print.py", printing)
 
-	lockPort6000(t)
+	testutil.LockPort6000(t)
 	for _, py := range interps {
 		// Python 2.7 cannot read protocol 3 and up.
 		protocol := 4
@@ -119,36 +118,4 @@ func runClientAgainst(t *testing.T, py pythons.Interpreter, script string, proto
 		t.Fatalf("%s server did not stop after 'close'", py.Name())
 	}
 	return pyOut.String()
-}
-
-func writeFile(t *testing.T, dir, name, text string) string {
-	t.Helper()
-	path := filepath.Join(dir, name)
-	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
-// lockPort6000 holds a lock file for the rest of the test: go test runs
-// packages in parallel, and examples/daemon's test needs port 6000 too.
-func lockPort6000(t *testing.T) {
-	t.Helper()
-	f, err := os.OpenFile(filepath.Join(os.TempDir(), "mpconn-examples-port-6000.lock"), os.O_CREATE|os.O_RDWR, 0o666)
-	if err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(90 * time.Second)
-	for {
-		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if err == nil {
-			break
-		}
-		if err != syscall.EWOULDBLOCK || time.Now().After(deadline) {
-			f.Close()
-			t.Fatalf("locking port 6000: %v", err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Cleanup(func() { f.Close() }) // closing releases the lock
 }

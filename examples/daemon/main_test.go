@@ -6,14 +6,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/mpconn/mpconn/internal/pythons"
+	"github.com/mpconn/mpconn/internal/testutil"
 	"github.com/mpconn/mpconn/pickle"
 )
 
@@ -40,14 +38,14 @@ func TestTutorialClient(t *testing.T) {
 	}
 	dir := t.TempDir()
 	scripts := map[string]string{
-		"plain": writeFile(t, dir, "client.py", tutorialClient),
-		"list":  writeFile(t, dir, "client_list.py", withList),
+		"plain": testutil.WriteFile(t, dir, "client.py", tutorialClient),
+		"list":  testutil.WriteFile(t, dir, "client_list.py", withList),
 	}
 	// What a Python 2 or 3 list ['a', 2.5, None, int, sum] must become in
 	// Go, type for type (py2's __builtin__ is reported as builtins).
 	list := []any{"a", 2.5, nil, pickle.Global{Module: "builtins", Name: "int"}, pickle.Global{Module: "builtins", Name: "sum"}}
 
-	lockPort6000(t)
+	testutil.LockPort6000(t)
 	for _, py := range interps {
 		for _, variant := range []string{"plain", "list"} {
 			// Serial on purpose: every run binds the tutorial's port 6000
@@ -111,36 +109,4 @@ func receivedLines(out string) []string {
 
 func equalLines(a, b []string) bool {
 	return strings.Join(a, "\n") == strings.Join(b, "\n")
-}
-
-func writeFile(t *testing.T, dir, name, text string) string {
-	t.Helper()
-	path := filepath.Join(dir, name)
-	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
-// lockPort6000 holds a lock file for the rest of the test: go test runs
-// packages in parallel, and examples/client's test needs port 6000 too.
-func lockPort6000(t *testing.T) {
-	t.Helper()
-	f, err := os.OpenFile(filepath.Join(os.TempDir(), "mpconn-examples-port-6000.lock"), os.O_CREATE|os.O_RDWR, 0o666)
-	if err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(90 * time.Second)
-	for {
-		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if err == nil {
-			break
-		}
-		if err != syscall.EWOULDBLOCK || time.Now().After(deadline) {
-			f.Close()
-			t.Fatalf("locking port 6000: %v", err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Cleanup(func() { f.Close() }) // closing releases the lock
 }
