@@ -111,7 +111,7 @@ func (m *machine) reduce(pos int, callable val, args []val, inst bool) (val, err
 		}
 	case gidDecimal:
 		if len(args) == 1 {
-			if s, ok := m.str(args[0]); ok {
+			if s, ok := m.text(args[0]); ok {
 				return set(nValue, Decimal(s)), nil
 			}
 		}
@@ -192,8 +192,8 @@ func (m *machine) bytesArgs(args []val) ([]byte, bool) {
 			return out, true
 		}
 	case 2:
-		s, ok1 := m.str(args[0])
-		enc, ok2 := m.str(args[1])
+		s, ok1 := m.text(args[0])
+		enc, ok2 := m.text(args[1])
 		if ok1 && ok2 {
 			b, err := encodeString(s, enc)
 			return b, err == nil
@@ -420,7 +420,7 @@ func (m *machine) uuidFromState(state val) (UUID, bool) {
 	}
 	for _, d := range dicts {
 		for i := 0; i+1 < len(d.items); i += 2 {
-			if k, _ := m.str(d.items[i]); k != "int" {
+			if k, _ := m.text(d.items[i]); k != "int" {
 				continue
 			}
 			v := d.items[i+1]

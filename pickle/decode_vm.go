@@ -280,6 +280,20 @@ func (m *machine) str(v val) (string, bool) {
 	return "", false
 }
 
+// text returns the Go string of a str val, or of a Python 2 str that
+// Py2StringsAsBytes kept as bytes: where CPython expects text (a Decimal's
+// digits, an attribute name, a codec name) a 2.7 peer writes str, and the
+// option must not make those unreadable.
+func (m *machine) text(v val) (string, bool) {
+	if s, ok := m.str(v); ok {
+		return s, true
+	}
+	if m.cfg.py2StrAsBytes && v.k == kBytes {
+		return string(m.data[v.n : v.n+v.m]), true
+	}
+	return "", false
+}
+
 // rawBytes returns the bytes of a bytes or str val without copying.
 func (m *machine) rawBytes(v val) ([]byte, bool) {
 	switch v.k {

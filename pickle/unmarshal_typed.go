@@ -463,6 +463,12 @@ func (d *typed) decodeNested(v val, rv reflect.Value) error {
 		case xv.Kind() == t.Kind() && xv.Type().ConvertibleTo(t) && t.Kind() != reflect.Struct:
 			rv.Set(xv.Convert(t))
 			return nil
+		case xv.Kind() == reflect.Complex128 && t.Kind() == reflect.Complex64:
+			if rv.OverflowComplex(xv.Complex()) {
+				return d.typeErr(v, t, "value "+fmt.Sprint(xv.Complex())+" overflows")
+			}
+			rv.SetComplex(xv.Complex())
+			return nil
 		}
 		return d.typeErr(v, t, "")
 	}
@@ -566,6 +572,9 @@ func (d *typed) keyName(k val) string {
 	return "<" + d.pyType(k) + " key>"
 }
 
+// lookup finds the field a dict key names. Byte-string keys count too: a
+// Python 2 instance's attribute names are byte strings, which
+// Py2StringsAsBytes keeps as bytes.
 func (d *typed) lookup(sf *structFields, k val) *field {
 	switch k.k {
 	case kStrX:
@@ -575,7 +584,11 @@ func (d *typed) lookup(sf *structFields, k val) *field {
 		if f, ok := sf.lookup(d.m.strs[k.n]); ok {
 			return f
 		}
-	case kStr:
+	case kBytesX:
+		if f, ok := sf.lookup(string(d.m.blobs[k.n])); ok {
+			return f
+		}
+	case kStr, kBytes:
 		b := d.m.data[k.n : k.n+k.m]
 		if i, ok := sf.byName[string(b)]; ok {
 			return &sf.list[i]
