@@ -16,9 +16,11 @@ block rotated by (seed*SEED_STRIDE + i*STRIDE) mod 1 MiB.
 Runs unchanged on CPython 2.7 and 3.6+: no f-strings, no keyword-only
 arguments, bytes/str handled for both.
 """
+import binascii
 import hashlib
 import json
 import os
+import pickle
 import sys
 import time
 import traceback
@@ -147,6 +149,7 @@ class Peer(object):
     def __init__(self):
         self.listeners = {}
         self.conns = {}
+        self.sent = {}  # obj_send: case -> the object sent, for obj_check_echo
 
     def op_hello(self, cmd):
         return {"version": list(sys.version_info[:3]), "pid": os.getpid()}
@@ -213,6 +216,46 @@ class Peer(object):
     def op_sleep(self, cmd):
         time.sleep(float(cmd["seconds"]))
         return {}
+
+    # Object commands (objects_*_test.go): the objects and the comparisons
+    # are Python expressions evaluated in testdata/objects_corpus.py.
+
+    def op_obj_send(self, cmd):
+        """Build cmd["expr"], send it cmd["times"] times (with send(), or as a
+        protocol cmd["proto"] pickle), keep it as case cmd["case"]."""
+        import objects_corpus as oc
+        obj = oc.build(cmd["expr"])
+        self.sent[cmd["case"]] = obj
+        for _ in range(int(cmd.get("times", 1))):
+            oc.send(self.conns[cmd["id"]], obj, cmd.get("proto"))
+        return {"repr": oc.short(obj)}
+
+    def op_obj_check_echo(self, cmd):
+        """Receive Go's echo of case cmd["case"] and compare it with what was
+        sent: o == x and same type unless cmd["check"] says otherwise."""
+        import objects_corpus as oc
+        o = self.sent.pop(cmd["case"])
+        x = self.conns[cmd["id"]].recv()
+        chk = cmd.get("check") or "x == o and tname(x) == tname(o)"
+        return {"mismatch": oc.check(x, check_=chk, o=o), "repr": oc.short(x)}
+
+    def op_obj_recv_raw(self, cmd):
+        """Receive one pickle with recv_bytes: its first two bytes (PROTO n)
+        and what it loads as."""
+        import objects_corpus as oc
+        data = self.conns[cmd["id"]].recv_bytes()
+        return {"head": binascii.hexlify(data[:2]).decode("ascii"), "repr": oc.short(pickle.loads(data))}
+
+    def op_obj_recv(self, cmd):
+        """Receive a Go value, compare it with cmd["expr"] (==), cmd["type"]
+        and cmd["check"], then send it back cmd["echo"] times."""
+        import objects_corpus as oc
+        conn = self.conns[cmd["id"]]
+        x = conn.recv()
+        mismatch = oc.check(x, cmd.get("expr"), cmd.get("type"), cmd.get("check"))
+        for _ in range(int(cmd.get("echo", 0))):
+            oc.send(conn, x, cmd.get("proto"))
+        return {"mismatch": mismatch, "repr": oc.short(x)}
 
 
 def error_result(e):
