@@ -243,6 +243,17 @@ class Peer(object):
             self.conns[cmd["id"]].send(obj)
         return {"count": len(objs)}
 
+    def op_send_hex(self, cmd):
+        """send_bytes() of raw bytes given in hex (hostile pickles and the like)."""
+        data = bytearray.fromhex(cmd["hex"])
+        self.conns[cmd["id"]].send_bytes(bytes(data) if not PY2 else str(data))
+        return {"size": len(data)}
+
+    def op_send_json(self, cmd):
+        """send() of a JSON value, pickled by this interpreter."""
+        self.conns[cmd["id"]].send(cmd["value"])
+        return {}
+
     def op_sleep(self, cmd):
         time.sleep(float(cmd["seconds"]))
         return {}
