@@ -1,6 +1,8 @@
 package interop_test
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/hex"
 	"encoding/json"
@@ -11,7 +13,6 @@ import (
 	"math/rand"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -165,7 +166,7 @@ func TestLoadGoListener(t *testing.T) {
 		}
 	}()
 
-	// All Go clients connect first, then all send at once: the load is
+	// All clients, Go and Python, connect first, then all send at once: the load is
 	// 1,000 live connections exchanging messages, not a race between
 	// handshakes and the traffic of clients already connected (on a
 	// loaded machine under -race that starves late handshakes into their
@@ -230,22 +231,44 @@ func TestLoadGoListener(t *testing.T) {
 			}
 		}()
 	}
-	connected.Wait()
-	connectTime := time.Since(connectStart)
-	start := time.Now()
-	close(goSignal)
-	// Python clients, spread over the interpreters.
+	// Python clients, spread over the interpreters: they connect now and
+	// start sending with the Go clients.
 	pyResults := make(chan string, pyClients)
 	for i := range pyClients {
 		py := interps[i%len(interps)]
 		id := goClients + i
 		clients.Add(1)
+		connected.Add(1)
 		go func() {
 			defer clients.Done()
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 			defer cancel()
 			cmd := py.Command(ctx, script, "127.0.0.1", strconv.Itoa(port), hex.EncodeToString(testKey), strconv.Itoa(id), strconv.Itoa(pyMsgs))
-			out, err := cmd.Output()
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			stdin, err1 := cmd.StdinPipe()
+			stdout, err2 := cmd.StdoutPipe()
+			if err := errors.Join(err1, err2, cmd.Start()); err != nil {
+				connected.Done()
+				fail("%s client %d: %v", py.Name(), id, err)
+				return
+			}
+			out := bufio.NewReader(stdout)
+			line, err := out.ReadString('\n')
+			connected.Done()
+			if err != nil || line != "connected\n" {
+				fail("%s client %d: %q %v: %s", py.Name(), id, line, err, stderr.String())
+				cmd.Process.Kill()
+				cmd.Wait()
+				return
+			}
+			<-goSignal
+			io.WriteString(stdin, "go\n")
+			stdin.Close()
+			rest, err := io.ReadAll(out)
+			if werr := cmd.Wait(); err == nil {
+				err = werr
+			}
 			var res struct {
 				OK      bool     `json:"ok"`
 				Replies int      `json:"replies"`
@@ -253,21 +276,21 @@ func TestLoadGoListener(t *testing.T) {
 				Seconds float64  `json:"seconds"`
 			}
 			if err == nil {
-				err = json.Unmarshal(out, &res)
-			}
-			var ee *exec.ExitError
-			if errors.As(err, &ee) {
-				err = fmt.Errorf("%w: %s", err, ee.Stderr)
+				err = json.Unmarshal(rest, &res)
 			}
 			switch {
 			case err != nil:
-				fail("%s client %d: %v (%s)", py.Name(), id, err, out)
+				fail("%s client %d: %v (%s) %s", py.Name(), id, err, rest, stderr.String())
 			case !res.OK || res.Replies != pyMsgs:
 				fail("%s client %d: %d replies, errors %v", py.Name(), id, res.Replies, res.Errors)
 			}
 			pyResults <- fmt.Sprintf("%s:%.1fs", py.Name(), res.Seconds)
 		}()
 	}
+	connected.Wait()
+	connectTime := time.Since(connectStart)
+	start := time.Now()
+	close(goSignal)
 	clients.Wait()
 	elapsed := time.Since(start)
 	// Every client has closed: the server sees EOF on every connection.
@@ -285,6 +308,7 @@ func TestLoadGoListener(t *testing.T) {
 
 	mu.Lock()
 	defer mu.Unlock()
+	t.Logf("LOAD figures below are valid only if the test passed; failures: %d", len(failures))
 	require.Empty(t, failures)
 	for id := range goClients + pyClients {
 		want := goMsgs
@@ -299,8 +323,8 @@ func TestLoadGoListener(t *testing.T) {
 	for s := range pyResults {
 		pyTimes = append(pyTimes, s)
 	}
-	t.Logf("LOAD %d Go clients × %d + %d Python clients × %d (%d interpreters), race=%v: %d Go clients connected in %v; %d round trips in %v = %.0f messages/s each way (%.0f/s both ways); peak goroutines %d; peak heap %.1f MiB",
-		goClients, goMsgs, pyClients, pyMsgs, len(interps), raceEnabled, goClients, connectTime.Round(time.Millisecond), total, elapsed.Round(time.Millisecond),
+	t.Logf("LOAD %d Go clients × %d + %d Python clients × %d (%d interpreters), race=%v: %d clients connected in %v; %d round trips in %v = %.0f messages/s each way (%.0f/s both ways); peak goroutines %d; peak heap %.1f MiB",
+		goClients, goMsgs, pyClients, pyMsgs, len(interps), raceEnabled, goClients+pyClients, connectTime.Round(time.Millisecond), total, elapsed.Round(time.Millisecond),
 		float64(total)/elapsed.Seconds(), 2*float64(total)/elapsed.Seconds(), peakG.Load(), float64(peakHeap.Load())/(1<<20))
 	t.Logf("LOAD python clients: %v", pyTimes)
 }

@@ -25,6 +25,11 @@ def main():
     rnd = random.Random(cid)
     start = time.time()
     conn = mpc.Client((host, port), authkey=key)
+    # Connected and authenticated: wait for the test to start the traffic.
+    sys.stdout.write("connected\n")
+    sys.stdout.flush()
+    sys.stdin.readline()
+    start = time.time()
     sums = []
     errors = []
 
