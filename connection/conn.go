@@ -116,13 +116,16 @@ func (c *Conn) RecvBytesInto(buf []byte) (int, error) {
 }
 
 // recvMax receives one message of at most limit bytes (the handshake's cap).
+// The handshake's own cap (256 bytes, as in CPython) applies alone: a
+// WithMaxMessageSize below it bounds the application's messages, and must
+// not make every handshake fail (a {sha3_384} reply is 58 bytes).
 func (c *Conn) recvMax(limit uint64) ([]byte, error) {
 	c.rmu.Lock()
 	defer c.rmu.Unlock()
 	if c.closed.Load() {
 		return nil, errClosed("receive")
 	}
-	return c.fr.readFrame(min(limit, c.maxMessage), nil)
+	return c.fr.readFrame(limit, nil)
 }
 
 // SetDeadline sets the read and write deadlines, as net.Conn does.

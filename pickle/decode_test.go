@@ -202,6 +202,9 @@ func TestErrors(t *testing.T) {
 		{"STACK_GLOBAL ints", "K\x01K\x02\x93.", nil, "str"},
 		{"LONG4 negative", "\x8b\xff\xff\xff\xff.", nil, "negative"},
 		{"APPEND to dict", "}K\x01a.", nil, "non-list"},
+		// CPython: "pickle data was truncated" (found by the hostile-peer suite).
+		{"FRAME longer than the pickle", "\x80\x04\x95\x00\x00\x00\x00\x00\x00\x00\x40N.", io.ErrUnexpectedEOF, "truncated"},
+		{"FRAME one byte too long", "\x80\x04\x95\x03\x00\x00\x00\x00\x00\x00\x00N.", io.ErrUnexpectedEOF, "truncated"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

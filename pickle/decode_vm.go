@@ -345,7 +345,13 @@ func (m *machine) run() (val, error) {
 			if len(data)-m.pos < 8 {
 				return val{}, m.eof(start)
 			}
-			m.pos += 8 // a hint for buffered readers; the data is all here
+			// A hint for buffered readers (the data is all here), but as
+			// in CPython a frame longer than what is left is a truncated
+			// pickle, not something to read past STOP and ignore.
+			if n := le(data[m.pos : m.pos+8]); n > uint64(len(data)-m.pos-8) {
+				return val{}, m.eof(start)
+			}
+			m.pos += 8
 		case opNone:
 			m.stack = append(m.stack, val{k: kNone, off: off32(start)})
 		case opNewtrue:

@@ -34,7 +34,7 @@ func (l *level) UnmarshalPickle(v any) error {
 
 func TestUnmarshalTyped(t *testing.T) {
 	// [{'id': 1, 'name': 'a', 'score': 0.5, 'tag': None, 'ok': True}], protocol 4 as 3.13 writes it.
-	recs := unhex(t, "80 04 95 3c 00 00 00 00 00 00 00 5d 94 7d 94 28 8c 02 69 64 94 4b 01 8c 04 6e 61 6d 65 94 8c 01 61 94 8c 05 73 63 6f 72 65 94 47 3f e0 00 00 00 00 00 00 8c 03 74 61 67 94 4e 8c 02 6f 6b 94 88 75 61 2e")
+	recs := unhex(t, "80 04 95 38 00 00 00 00 00 00 00 5d 94 7d 94 28 8c 02 69 64 94 4b 01 8c 04 6e 61 6d 65 94 8c 01 61 94 8c 05 73 63 6f 72 65 94 47 3f e0 00 00 00 00 00 00 8c 03 74 61 67 94 4e 8c 02 6f 6b 94 88 75 61 2e")
 	var rs []rec
 	require.NoError(t, Unmarshal(recs, &rs))
 	assert.Equal(t, []rec{{ID: 1, Name: "a", Score: 0.5, OK: true}}, rs)

@@ -115,6 +115,32 @@ def sha256_hex(data):
     return h.hexdigest()
 
 
+def sample_objects():
+    """What a service typically receives: request dicts shaped like the Go
+    fuzz target recvTarget, shared references, and the odd scalar. Used to
+    capture real CPython pickles as fuzz seeds."""
+    import datetime
+    shared = [1, 2, 3]
+    inner = {"id": 2, "name": u"inner", "tags": {}}
+    req = {
+        "id": 1, "seq": 7, "name": u"job \u20ac", "data": b"\x00\x01abc", "sum": 3735928559,
+        "args": [0.5, 1.5, -2.0], "tags": {u"a": u"b", u"k": u"v"}, "grid": [[1, 2], [3], []],
+        "when": datetime.datetime(2024, 5, 6, 7, 8, 9, 123456),
+        "delay": datetime.timedelta(seconds=90, microseconds=5),
+        "big": 2 ** 70 + 1, "any": (1, None, True, 2.5), "pair": (u"x", u"y"), "next": inner,
+    }
+    return [
+        req,
+        {"id": 3, "seq": 0, "grid": [shared, shared, shared], "any": [shared, {"again": shared}]},
+        [req, req],
+        (1, u"two", 3.0),
+        None,
+        2 ** 64,
+        u"x" * 300,
+        b"\xff" * 20000,
+    ]
+
+
 def address_of(cmd):
     family = cmd["family"]
     addr = cmd.get("address")
@@ -212,6 +238,24 @@ class Peer(object):
     def op_digest(self, cmd):
         data = payload(int(cmd["seed"]), int(cmd["size"]))
         return {"size": len(data), "sha256": sha256_hex(data)}
+
+    def op_send_objects(self, cmd):
+        """Send sample_objects() with send(), at this interpreter's default protocol."""
+        objs = sample_objects()
+        for obj in objs:
+            self.conns[cmd["id"]].send(obj)
+        return {"count": len(objs)}
+
+    def op_send_hex(self, cmd):
+        """send_bytes() of raw bytes given in hex (hostile pickles and the like)."""
+        data = bytearray.fromhex(cmd["hex"])
+        self.conns[cmd["id"]].send_bytes(bytes(data) if not PY2 else str(data))
+        return {"size": len(data)}
+
+    def op_send_json(self, cmd):
+        """send() of a JSON value, pickled by this interpreter."""
+        self.conns[cmd["id"]].send(cmd["value"])
+        return {}
 
     def op_sleep(self, cmd):
         time.sleep(float(cmd["seconds"]))
