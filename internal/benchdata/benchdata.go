@@ -300,3 +300,20 @@ func ToAny[T any](s []T) []any {
 	}
 	return v
 }
+
+// Small is the small object of the round-trip benchmarks: a dict of a few
+// str/int/float/None fields, {'id': 12345, 'name': 'alice', 'score': 3.25,
+// 'tag': None, 'kind': 'job'} in Python.
+type Small struct {
+	ID    int64   `pickle:"id"`
+	Name  string  `pickle:"name"`
+	Score float64 `pickle:"score"`
+	Tag   *string `pickle:"tag"`
+	Kind  string  `pickle:"kind"`
+}
+
+// NewSmall returns the small object.
+func NewSmall() Small { return Small{ID: 12345, Name: "alice", Score: 3.25, Kind: "job"} }
+
+// SmallPython is the same object as a Python expression.
+const SmallPython = "{'id': 12345, 'name': 'alice', 'score': 3.25, 'tag': None, 'kind': 'job'}"
