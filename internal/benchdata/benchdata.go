@@ -134,10 +134,15 @@ type DecodeCase struct {
 }
 
 // DecodeCases returns the decode benchmark pickles, built once.
-var DecodeCases = sync.OnceValue(func() []DecodeCase {
+var DecodeCases = sync.OnceValue(func() []DecodeCase { return ScaledDecodeCases(1) })
+
+// ScaledDecodeCases builds the decode cases with 1/div of the elements (and
+// of the blob's bytes); the names stay those of the full-size cases.
+func ScaledDecodeCases(div int) []DecodeCase {
+	n := func(full int) int { return max(1, full/div) }
 	var cs []DecodeCase
 	w := newPW()
-	w.list(100000, func(i int) {
+	w.list(n(100000), func(i int) {
 		w.op(opEmptyDict)
 		w.memoize()
 		w.op(opMark)
@@ -155,22 +160,22 @@ var DecodeCases = sync.OnceValue(func() []DecodeCase {
 	})
 	cs = append(cs, DecodeCase{"dicts100k", w.done(), func() any { return new([]Rec) }})
 	w = newPW()
-	w.list(1000000, func(i int) { w.int(int64(i)) })
+	w.list(n(1000000), func(i int) { w.int(int64(i)) })
 	cs = append(cs, DecodeCase{"ints1M", w.done(), func() any { return new([]int64) }})
 	w = newPW()
-	w.list(1000000, func(i int) { w.float(float64(i) * 1.25) })
+	w.list(n(1000000), func(i int) { w.float(float64(i) * 1.25) })
 	cs = append(cs, DecodeCase{"floats1M", w.done(), func() any { return new([]float64) }})
 	w = newPW()
-	w.list(100000, func(i int) { w.str(fmt.Sprintf("string number %d", i)) })
+	w.list(n(100000), func(i int) { w.str(fmt.Sprintf("string number %d", i)) })
 	cs = append(cs, DecodeCase{"strings100k", w.done(), func() any { return new([]string) }})
 	w = newPW()
 	w.op(opBinbytes)
-	binary.Write(&w.b, binary.LittleEndian, uint32(32<<20))
-	w.b.Write(bytes.Repeat([]byte{0xab}, 32<<20))
+	binary.Write(&w.b, binary.LittleEndian, uint32(n(32<<20)))
+	w.b.Write(bytes.Repeat([]byte{0xab}, n(32<<20)))
 	w.memoize()
 	cs = append(cs, DecodeCase{"bytes32MiB", w.done(), func() any { return new([]byte) }})
 	w = newPW()
-	w.list(20000, func(i int) {
+	w.list(n(20000), func(i int) {
 		w.op(opEmptyDict)
 		w.memoize()
 		w.op(opMark)
@@ -206,7 +211,7 @@ var DecodeCases = sync.OnceValue(func() []DecodeCase {
 	})
 	cs = append(cs, DecodeCase{"nested20k", w.done(), func() any { return new([]Nested) }})
 	return cs
-})
+}
 
 // Owner is the "owner" field of a Record.
 type Owner struct {
@@ -235,23 +240,28 @@ type EncodeSet struct {
 // EncodeDatasets lists the datasets of testdata/bench_dumps.py; each is built
 // when used, so that only one is alive (and scanned by the collector) at a
 // time.
-func EncodeDatasets() []EncodeSet {
+func EncodeDatasets() []EncodeSet { return ScaledEncodeDatasets(1) }
+
+// ScaledEncodeDatasets lists the datasets with 1/div of the elements (and of
+// the blob's bytes); the names stay those of the full-size datasets.
+func ScaledEncodeDatasets(div int) []EncodeSet {
+	n := func(full int) int { return max(1, full/div) }
 	ints := func() []int {
-		v := make([]int, 1000000)
+		v := make([]int, n(1000000))
 		for i := range v {
 			v[i] = i
 		}
 		return v
 	}
 	floats := func() []float64 {
-		v := make([]float64, 1000000)
+		v := make([]float64, n(1000000))
 		for i := range v {
 			v[i] = float64(i) * 0.5
 		}
 		return v
 	}
 	strs := func() []string {
-		v := make([]string, 100000)
+		v := make([]string, n(100000))
 		for i := range v {
 			v[i] = fmt.Sprintf("string number %d", i)
 		}
@@ -259,7 +269,7 @@ func EncodeDatasets() []EncodeSet {
 	}
 	return []EncodeSet{
 		{"dicts100k", func() any {
-			v := make([]any, 100000)
+			v := make([]any, n(100000))
 			for i := range v {
 				v[i] = map[string]any{"name": fmt.Sprintf("user%d", i), "id": i, "score": float64(i) * 1.5, "extra": nil}
 			}
@@ -272,14 +282,14 @@ func EncodeDatasets() []EncodeSet {
 		{"strings100k", func() any { return ToAny(strs()) }},
 		{"strings100k_typed", func() any { return strs() }},
 		{"bytes32M", func() any {
-			v := make([]byte, 32<<20)
+			v := make([]byte, n(32<<20))
 			for i := range v {
 				v[i] = byte(i)
 			}
 			return v
 		}},
 		{"records100k", func() any {
-			v := make([]Record, 100000)
+			v := make([]Record, n(100000))
 			for i := range v {
 				v[i] = Record{
 					ID: i, Name: fmt.Sprintf("record %d", i), Tags: []string{"a", "b", "c"},
