@@ -89,16 +89,16 @@ type Ratio struct {
 
 // Machine describes where the run happened.
 type Machine struct {
-	CPU       string `json:"cpu"`
-	NumCPU    int    `json:"nproc"`
-	Go        string `json:"go"`
-	Python    string `json:"python"`
-	PythonExe string `json:"python_path"`
-	Kernel    string `json:"kernel"`
-	Start     string `json:"start"`
-	LoadStart string `json:"loadavg_start"`
-	LoadEnd   string `json:"loadavg_end"`
-	Seconds   float64
+	CPU       string  `json:"cpu"`
+	NumCPU    int     `json:"nproc"`
+	Go        string  `json:"go"`
+	Python    string  `json:"python"`
+	PythonExe string  `json:"python_path"`
+	Kernel    string  `json:"kernel"`
+	Start     string  `json:"start"`
+	LoadStart string  `json:"loadavg_start"`
+	LoadEnd   string  `json:"loadavg_end"`
+	Seconds   float64 `json:"seconds"`
 }
 
 type bencher struct {
@@ -244,7 +244,9 @@ func run(mode, nets string, reps int, only, out, pyPath string) error {
 	fmt.Fprintf(os.Stderr, "mpconn bench, %s run: %s, %d CPUs, %s, %s (%s); load %s\n",
 		mode, m.CPU, m.NumCPU, m.Go, "CPython "+m.Python, m.PythonExe, m.LoadStart)
 
-	ctx := context.Background()
+	// Python peers die with the context if something goes wrong.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+	defer cancel()
 	if slices.Contains(sections, "rt") {
 		for _, n := range cfg.Nets {
 			if err := b.roundTrips(ctx, n); err != nil {
