@@ -38,10 +38,15 @@ func appendHeader(dst []byte, n uint64) []byte {
 }
 
 // frameWriter writes frames. It keeps a scratch buffer so that small frames
-// cost no allocation.
+// cost no allocation, and the header and vector of large ones for the same
+// reason (a net.Buffers built per call escapes to the heap: 3 allocations per
+// message).
 type frameWriter struct {
 	w       io.Writer
 	scratch []byte
+	hdr     [longHeaderLen]byte
+	vec     [2][]byte
+	bufs    net.Buffers
 }
 
 // writeFrame writes one frame: a single Write for payloads up to
@@ -55,9 +60,10 @@ func (fw *frameWriter) writeFrame(p []byte) error {
 		_, err := fw.w.Write(b)
 		return err
 	}
-	var hdr [longHeaderLen]byte
-	bufs := net.Buffers{appendHeader(hdr[:0], uint64(len(p))), p}
-	_, err := bufs.WriteTo(fw.w)
+	fw.vec = [2][]byte{appendHeader(fw.hdr[:0], uint64(len(p))), p}
+	fw.bufs = fw.vec[:]
+	_, err := fw.bufs.WriteTo(fw.w)
+	fw.vec, fw.bufs = [2][]byte{}, nil // keep no reference to p
 	return err
 }
 

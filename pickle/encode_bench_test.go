@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"io"
 	"runtime"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mpconn/mpconn/internal/benchdata"
 	"github.com/stretchr/testify/require"
 )
 
@@ -21,96 +21,15 @@ import (
 //	go test ./pickle/ -run '^$' -bench Encode -benchmem
 //	python3.13 pickle/testdata/bench_dumps.py
 
-type benchOwner struct {
-	Name  string `pickle:"name"`
-	Email string `pickle:"email"`
-}
-
-type benchRecord struct {
-	ID     int        `pickle:"id"`
-	Name   string     `pickle:"name"`
-	Tags   []string   `pickle:"tags"`
-	Owner  benchOwner `pickle:"owner"`
-	Scores []float64  `pickle:"scores"`
-	Active bool       `pickle:"active"`
-}
-
-type benchSet struct {
-	name string
-	make func() any
-}
-
-// benchDatasets lists the datasets; each is built when used, so that only
+// benchDatasets lists the datasets (internal/benchdata, shared with the
+// comparison command internal/bench); each is built when used, so that only
 // one is alive (and scanned by the collector) at a time.
-func benchDatasets() []benchSet {
-	ints := func() []int {
-		v := make([]int, 1000000)
-		for i := range v {
-			v[i] = i
-		}
-		return v
-	}
-	floats := func() []float64 {
-		v := make([]float64, 1000000)
-		for i := range v {
-			v[i] = float64(i) * 0.5
-		}
-		return v
-	}
-	strs := func() []string {
-		v := make([]string, 100000)
-		for i := range v {
-			v[i] = fmt.Sprintf("string number %d", i)
-		}
-		return v
-	}
-	return []benchSet{
-		{"dicts100k", func() any {
-			v := make([]any, 100000)
-			for i := range v {
-				v[i] = map[string]any{"name": fmt.Sprintf("user%d", i), "id": i, "score": float64(i) * 1.5, "extra": nil}
-			}
-			return v
-		}},
-		{"ints1M", func() any { return toAny(ints()) }},
-		{"ints1M_typed", func() any { return ints() }},
-		{"floats1M", func() any { return toAny(floats()) }},
-		{"floats1M_typed", func() any { return floats() }},
-		{"strings100k", func() any { return toAny(strs()) }},
-		{"strings100k_typed", func() any { return strs() }},
-		{"bytes32M", func() any {
-			v := make([]byte, 32<<20)
-			for i := range v {
-				v[i] = byte(i)
-			}
-			return v
-		}},
-		{"records100k", func() any {
-			v := make([]benchRecord, 100000)
-			for i := range v {
-				v[i] = benchRecord{
-					ID: i, Name: fmt.Sprintf("record %d", i), Tags: []string{"a", "b", "c"},
-					Owner:  benchOwner{Name: fmt.Sprintf("owner %d", i), Email: fmt.Sprintf("o%d@example.com", i)},
-					Scores: []float64{float64(i) * 0.5, float64(i) * 0.25, 1.0}, Active: i%2 == 0,
-				}
-			}
-			return v
-		}},
-	}
-}
-
-func toAny[T any](s []T) []any {
-	v := make([]any, len(s))
-	for i, x := range s {
-		v[i] = x
-	}
-	return v
-}
+var benchDatasets = benchdata.EncodeDatasets
 
 func BenchmarkEncode(b *testing.B) {
 	for _, ds := range benchDatasets() {
-		b.Run(ds.name, func(b *testing.B) {
-			v := ds.make()
+		b.Run(ds.Name, func(b *testing.B) {
+			v := ds.Make()
 			runtime.GC()
 			data, err := Marshal(v)
 			require.NoError(b, err)
@@ -139,11 +58,11 @@ func cpuTime() time.Duration {
 
 func BenchmarkEncoderReuse(b *testing.B) {
 	for _, ds := range benchDatasets() {
-		if ds.name != "dicts100k" && ds.name != "records100k" && ds.name != "strings100k" {
+		if ds.Name != "dicts100k" && ds.Name != "records100k" && ds.Name != "strings100k" {
 			continue
 		}
-		b.Run(ds.name, func(b *testing.B) {
-			v := ds.make()
+		b.Run(ds.Name, func(b *testing.B) {
+			v := ds.Make()
 			enc := NewEncoder(io.Discard)
 			b.ReportAllocs()
 			for i := 0; i < b.N; i++ {
@@ -180,13 +99,13 @@ for name, value in bench_dumps.datasets().items():
 		want[f[0]] = f[1]
 	}
 	for _, ds := range benchDatasets() {
-		if ds.name == "dicts100k" { // Go map order
+		if ds.Name == "dicts100k" { // Go map order
 			continue
 		}
-		data, err := Marshal(ds.make())
+		data, err := Marshal(ds.Make())
 		require.NoError(t, err)
 		sum := sha256.Sum256(data)
-		name, _, _ := strings.Cut(ds.name, "_")
-		require.Equal(t, want[name], hex.EncodeToString(sum[:]), "%s (%d bytes)", ds.name, len(data))
+		name, _, _ := strings.Cut(ds.Name, "_")
+		require.Equal(t, want[name], hex.EncodeToString(sum[:]), "%s (%d bytes)", ds.Name, len(data))
 	}
 }

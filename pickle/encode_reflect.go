@@ -299,6 +299,7 @@ func newPtrEncoder(t reflect.Type) encoderFunc {
 func newSliceEncoder(t reflect.Type) encoderFunc {
 	elemEnc := typeEncoder(t.Elem())
 	isSlice := t.Kind() == reflect.Slice
+	fast := sliceFast(t.Elem())
 	tid := typeID(t)
 	return func(e *encoder, rv reflect.Value, k refKey) error {
 		n := rv.Len()
@@ -318,10 +319,82 @@ func newSliceEncoder(t reflect.Type) encoderFunc {
 		rv = exported(rv)
 		e.writeEmptyList()
 		e.memoPutRef(k)
-		err := e.listItems(n, func(i int) error { return e.saveWith(elemEnc, rv.Index(i)) })
+		var err error
+		if fast != nil && isSlice && e.bin && n > 1 && e.cfg.persistentID == nil {
+			err = fast(e, rv.UnsafePointer(), n)
+		} else {
+			err = e.listItems(n, func(i int) error { return e.saveWith(elemEnc, rv.Index(i)) })
+		}
 		e.leave()
 		return err
 	}
+}
+
+// sliceFast encodes the items of a []int, []int64, []float64 or []string
+// without reflection, as saveList does for the same scalars in a []any:
+// through rv.Index and an encoderFunc per element, a []int encoded at half
+// the speed of the same ints in a []any (reflect.Value.Index and the
+// per-element call were half of the CPU profile of
+// BenchmarkEncode/ints1M_typed). The bytes are those of listItems.
+func sliceFast(t reflect.Type) func(e *encoder, p unsafe.Pointer, n int) error {
+	switch t {
+	case reflect.TypeFor[int]():
+		return func(e *encoder, p unsafe.Pointer, n int) error {
+			s := unsafe.Slice((*int)(p), n)
+			for start := 0; start < n; start += batchSize {
+				e.op(opMark)
+				for _, x := range s[start:min(n, start+batchSize)] {
+					e.boundary()
+					e.writeInt(int64(x))
+				}
+				e.op(opAppends)
+			}
+			return nil
+		}
+	case reflect.TypeFor[int64]():
+		return func(e *encoder, p unsafe.Pointer, n int) error {
+			s := unsafe.Slice((*int64)(p), n)
+			for start := 0; start < n; start += batchSize {
+				e.op(opMark)
+				for _, x := range s[start:min(n, start+batchSize)] {
+					e.boundary()
+					e.writeInt(x)
+				}
+				e.op(opAppends)
+			}
+			return nil
+		}
+	case reflect.TypeFor[float64]():
+		return func(e *encoder, p unsafe.Pointer, n int) error {
+			s := unsafe.Slice((*float64)(p), n)
+			for start := 0; start < n; start += batchSize {
+				e.op(opMark)
+				for _, x := range s[start:min(n, start+batchSize)] {
+					e.boundary()
+					e.writeFloat(x)
+				}
+				e.op(opAppends)
+			}
+			return nil
+		}
+	case reflect.TypeFor[string]():
+		return func(e *encoder, p unsafe.Pointer, n int) error {
+			s := unsafe.Slice((*string)(p), n)
+			for start := 0; start < n; start += batchSize {
+				end := min(n, start+batchSize)
+				e.op(opMark)
+				for i, x := range s[start:end] {
+					e.boundary()
+					if err := e.saveString(x); err != nil {
+						return withPath(err, indexSeg(start+i))
+					}
+				}
+				e.op(opAppends)
+			}
+			return nil
+		}
+	}
+	return nil
 }
 
 // --- structs → dict, or an instance of a registered class ---

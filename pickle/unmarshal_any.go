@@ -21,7 +21,7 @@ func (m *machine) toAny(v val) (any, error) {
 	case kFloat:
 		return math.Float64frombits(uint64(v.n)), nil
 	case kStr:
-		return string(m.data[v.n : v.n+v.m]), nil
+		return m.newString(m.data[v.n : v.n+v.m]), nil
 	case kStrX:
 		return m.strs[v.n], nil
 	case kBytes:

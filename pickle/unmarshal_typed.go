@@ -675,7 +675,7 @@ func (d *typed) fastSeq(items []val, rv reflect.Value) bool {
 			case kStrX:
 				s[i] = d.m.strs[it.n]
 			case kStr:
-				s[i] = string(d.m.data[it.n : it.n+it.m])
+				s[i] = d.m.newString(d.m.data[it.n : it.n+it.m])
 			default:
 				return false
 			}

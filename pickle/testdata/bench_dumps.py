@@ -1,5 +1,6 @@
 """Times CPython's C pickle.dumps on the datasets of the Go encoder
-benchmarks (encode_bench_test.go builds the same values).
+benchmarks (internal/benchdata builds the same values for encode_bench_test.go
+and the comparison command internal/bench).
 
     python3.13 pickle/testdata/bench_dumps.py [protocol]
 

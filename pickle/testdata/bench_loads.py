@@ -1,5 +1,7 @@
 # Times CPython's C pickle.loads on the benchmark pickles the Go tests write:
 #   MPCONN_BENCH_DIR=/tmp/pk go test ./pickle/ -run TestBenchPicklesDecode
+#   (internal/benchdata builds the pickles; internal/bench times CPython on
+#   the same bytes side by side with the Go decoders)
 #   python3.13 pickle/testdata/bench_loads.py /tmp/pk
 import glob
 import os

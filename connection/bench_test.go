@@ -1,0 +1,133 @@
+package connection
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"net"
+	"path/filepath"
+	"testing"
+
+	"github.com/mpconn/mpconn/internal/benchdata"
+	"github.com/stretchr/testify/require"
+)
+
+// Allocation benchmarks: allocations per message on a real unix socket.
+// internal/bench runs them (go test -bench -benchmem) for its table.
+//
+//	go test ./connection/ -run '^$' -bench 'SendBytes|RecvBytesInto|SendRecvSmallObject' -benchmem
+
+var benchSizes = []int{64, 4 << 10, 64 << 10, 1 << 20}
+
+// rawPair returns a Conn and the raw socket at the other end of it.
+func rawPair(b *testing.B) (*Conn, net.Conn) {
+	b.Helper()
+	path := filepath.Join(b.TempDir(), "s")
+	l, err := net.Listen("unix", path)
+	require.NoError(b, err)
+	defer l.Close()
+	type res struct {
+		c   net.Conn
+		err error
+	}
+	ch := make(chan res, 1)
+	go func() {
+		c, err := l.Accept()
+		ch <- res{c, err}
+	}()
+	nc, err := net.Dial("unix", path)
+	require.NoError(b, err)
+	r := <-ch
+	require.NoError(b, r.err)
+	c, err := Client(context.Background(), nc, InsecureSkipAuth(), WithMaxMessageSize(1<<30))
+	require.NoError(b, err)
+	b.Cleanup(func() { c.Close(); r.c.Close() })
+	return c, r.c
+}
+
+func BenchmarkSendBytes(b *testing.B) {
+	for _, size := range benchSizes {
+		b.Run(fmt.Sprint(size), func(b *testing.B) {
+			c, raw := rawPair(b)
+			go io.Copy(io.Discard, raw)
+			msg := make([]byte, size)
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := c.SendBytes(msg); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkRecvBytesInto(b *testing.B) {
+	for _, size := range benchSizes {
+		b.Run(fmt.Sprint(size), func(b *testing.B) {
+			c, raw := rawPair(b)
+			// The writer sends a batch of whole frames at a time.
+			per := max(1, (256<<10)/(size+4))
+			frame := make([]byte, 4+size)
+			binary.BigEndian.PutUint32(frame, uint32(size))
+			batch := make([]byte, 0, per*len(frame))
+			for range per {
+				batch = append(batch, frame...)
+			}
+			stop := make(chan struct{})
+			go func() {
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					if _, err := raw.Write(batch); err != nil {
+						return
+					}
+				}
+			}()
+			defer close(stop)
+			buf := make([]byte, size)
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			for b.Loop() {
+				if n, err := c.RecvBytesInto(buf); err != nil || n != size {
+					b.Fatal(n, err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkSendRecvSmallObject(b *testing.B) {
+	a, z, err := Pipe()
+	require.NoError(b, err)
+	defer a.Close()
+	defer z.Close()
+	obj := benchdata.NewSmall()
+	b.Run("any", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := a.Send(obj); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := z.Recv(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("typed", func(b *testing.B) {
+		var got benchdata.Small
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := a.Send(obj); err != nil {
+				b.Fatal(err)
+			}
+			if err := z.RecvInto(&got); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
