@@ -20,8 +20,8 @@ import (
 
 var benchSizes = []int{64, 4 << 10, 64 << 10, 1 << 20}
 
-// rawPair returns a Conn and the raw socket at the other end of it.
-func rawPair(b *testing.B) (*Conn, net.Conn) {
+// benchPair returns a Conn and the raw socket at the other end of it.
+func benchPair(b *testing.B) (*Conn, net.Conn) {
 	b.Helper()
 	path := filepath.Join(b.TempDir(), "s")
 	l, err := net.Listen("unix", path)
@@ -49,7 +49,7 @@ func rawPair(b *testing.B) (*Conn, net.Conn) {
 func BenchmarkSendBytes(b *testing.B) {
 	for _, size := range benchSizes {
 		b.Run(fmt.Sprint(size), func(b *testing.B) {
-			c, raw := rawPair(b)
+			c, raw := benchPair(b)
 			go io.Copy(io.Discard, raw)
 			msg := make([]byte, size)
 			b.SetBytes(int64(size))
@@ -66,7 +66,7 @@ func BenchmarkSendBytes(b *testing.B) {
 func BenchmarkRecvBytesInto(b *testing.B) {
 	for _, size := range benchSizes {
 		b.Run(fmt.Sprint(size), func(b *testing.B) {
-			c, raw := rawPair(b)
+			c, raw := benchPair(b)
 			// The writer sends a batch of whole frames at a time.
 			per := max(1, (256<<10)/(size+4))
 			frame := make([]byte, 4+size)
