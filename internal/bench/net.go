@@ -128,22 +128,7 @@ func (b *bencher) goRoundTrips(c *connection.Conn) ([]float64, error) {
 		_, err := c.Recv()
 		return err
 	}
-	for range min(b.cfg.rounds, 1000) {
-		if err := once(); err != nil {
-			return nil, err
-		}
-	}
-	var out []float64
-	for range b.cfg.reps {
-		t0 := time.Now()
-		for range b.cfg.rounds {
-			if err := once(); err != nil {
-				return nil, err
-			}
-		}
-		out = append(out, time.Since(t0).Seconds())
-	}
-	return out, nil
+	return b.timeRounds(once)
 }
 
 // smallFrameLen is the size on the wire of the small object as CPython's
@@ -211,22 +196,7 @@ func (b *bencher) rawRoundTrips(network string, n int) ([]float64, error) {
 		_, err := io.ReadFull(a, buf)
 		return err
 	}
-	for range min(b.cfg.rounds, 1000) {
-		if err := once(); err != nil {
-			return nil, err
-		}
-	}
-	var out []float64
-	for range b.cfg.reps {
-		t0 := time.Now()
-		for range b.cfg.rounds {
-			if err := once(); err != nil {
-				return nil, err
-			}
-		}
-		out = append(out, time.Since(t0).Seconds())
-	}
-	return out, nil
+	return b.timeRounds(once)
 }
 
 // roundTrips runs every pair on one network; results are round trips per
@@ -488,4 +458,25 @@ func sizeName(n int) string {
 		return fmt.Sprintf("%d KiB", n>>10)
 	}
 	return fmt.Sprintf("%d B", n)
+}
+
+// timeRounds warms up with up to 1000 calls of once, then times rounds calls
+// per repetition and returns seconds per repetition.
+func (b *bencher) timeRounds(once func() error) ([]float64, error) {
+	for range min(b.cfg.rounds, 1000) {
+		if err := once(); err != nil {
+			return nil, err
+		}
+	}
+	var out []float64
+	for range b.cfg.reps {
+		t0 := time.Now()
+		for range b.cfg.rounds {
+			if err := once(); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, time.Since(t0).Seconds())
+	}
+	return out, nil
 }
