@@ -359,6 +359,37 @@ func (e *encoder) memoRef(k refKey) (int, bool) {
 	return e.ids.get(k)
 }
 
+// recall writes a memo GET when the object at p (of type tid) was written
+// already and reports whether it did; otherwise it returns the key to
+// memoize the object under once written. ident false means the value has no
+// identity of its own (reached by value, not through a pointer), so it is
+// never shared.
+func (e *encoder) recall(p, tid unsafe.Pointer, ident bool) (refKey, bool) {
+	if !ident {
+		return refKey{}, false
+	}
+	k := refKey{p: p, t: tid}
+	if idx, ok := e.memoRef(k); ok {
+		e.memoGet(idx)
+		return k, true
+	}
+	return k, false
+}
+
+// recursed handles an object whose construction reached itself (CPython's
+// save_reduce on a recursive object): the object was memoized meanwhile, so
+// what was just built is popped and the memoized one fetched instead.
+func (e *encoder) recursed(k refKey) bool {
+	idx, ok := e.memoRef(k)
+	if !ok {
+		return false
+	}
+	e.op(opPop)
+	e.memoGet(idx)
+	e.leave()
+	return true
+}
+
 // memoPutRef memoizes the object just written, under k when k is set.
 func (e *encoder) memoPutRef(k refKey) {
 	idx := e.memoPut()

@@ -107,12 +107,8 @@ func (e *encoder) saveInner(v any) error {
 
 // saveObject writes an *Object exactly as its fields say.
 func (e *encoder) saveObject(o *Object, ident bool) error {
-	k := refKey{p: unsafe.Pointer(o), t: tidObjectPtr}
-	if !ident {
-		k = refKey{}
-	}
-	if idx, ok := e.memoRef(k); ok {
-		e.memoGet(idx)
+	k, done := e.recall(unsafe.Pointer(o), tidObjectPtr, ident)
+	if done {
 		return nil
 	}
 	if o.Class == nil {
@@ -176,10 +172,7 @@ func (e *encoder) saveObject(o *Object, ident bool) error {
 		}
 		e.op(opReduce)
 	}
-	if idx, ok := e.memoRef(k); ok {
-		e.op(opPop)
-		e.memoGet(idx)
-		e.leave()
+	if e.recursed(k) {
 		return nil
 	}
 	e.memoPutRef(k)
@@ -215,12 +208,8 @@ func (e *encoder) saveObject(o *Object, ident bool) error {
 // saveException writes Class(*Args), then BUILD State when there is one,
 // as BaseException.__reduce__ has CPython write it.
 func (e *encoder) saveException(x *Exception, ident bool) error {
-	k := refKey{p: unsafe.Pointer(x), t: tidExceptionPtr}
-	if !ident {
-		k = refKey{}
-	}
-	if idx, ok := e.memoRef(k); ok {
-		e.memoGet(idx)
+	k, done := e.recall(unsafe.Pointer(x), tidExceptionPtr, ident)
+	if done {
 		return nil
 	}
 	if err := e.enter(); err != nil {
@@ -233,10 +222,7 @@ func (e *encoder) saveException(x *Exception, ident bool) error {
 		return withPath(err, ".Args")
 	}
 	e.op(opReduce)
-	if idx, ok := e.memoRef(k); ok {
-		e.op(opPop)
-		e.memoGet(idx)
-		e.leave()
+	if e.recursed(k) {
 		return nil
 	}
 	e.memoPutRef(k)

@@ -462,10 +462,7 @@ func (se *structEncoder) encode(e *encoder, rv reflect.Value, k refKey) error {
 		if err := e.instanceHeader(cls); err != nil {
 			return err
 		}
-		if idx, ok := e.memoRef(k); ok {
-			e.op(opPop)
-			e.memoGet(idx)
-			e.leave()
+		if e.recursed(k) {
 			return nil
 		}
 		e.memoPutRef(k)

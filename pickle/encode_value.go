@@ -409,12 +409,8 @@ func (e *encoder) genericItems(n int, item func(i int) error, one, many byte) er
 // --- dict ---
 
 func (e *encoder) saveDict(d *Dict, ident bool) error {
-	k := refKey{p: unsafe.Pointer(d), t: tidDictPtr}
-	if !ident {
-		k = refKey{}
-	}
-	if idx, ok := e.memoRef(k); ok {
-		e.memoGet(idx)
+	k, done := e.recall(unsafe.Pointer(d), tidDictPtr, ident)
+	if done {
 		return nil
 	}
 	if err := e.enter(); err != nil {
@@ -573,12 +569,8 @@ func (e *encoder) tupleOf(n int, item func(i int) error) error {
 // --- set and frozenset ---
 
 func (e *encoder) saveSet(s *Set, ident bool) error {
-	k := refKey{p: unsafe.Pointer(s), t: tidSetPtr}
-	if !ident {
-		k = refKey{}
-	}
-	if idx, ok := e.memoRef(k); ok {
-		e.memoGet(idx)
+	k, done := e.recall(unsafe.Pointer(s), tidSetPtr, ident)
+	if done {
 		return nil
 	}
 	if err := e.enter(); err != nil {
@@ -640,12 +632,8 @@ func (e *encoder) reduceMemo(k refKey) {
 }
 
 func (e *encoder) saveFrozenSet(f *FrozenSet, ident bool) error {
-	k := refKey{p: unsafe.Pointer(f), t: tidFrozenSetPtr}
-	if !ident {
-		k = refKey{}
-	}
-	if idx, ok := e.memoRef(k); ok {
-		e.memoGet(idx)
+	k, done := e.recall(unsafe.Pointer(f), tidFrozenSetPtr, ident)
+	if done {
 		return nil
 	}
 	if err := e.enter(); err != nil {
