@@ -306,18 +306,9 @@ func (b *bencher) goBulk(c *connection.Conn, size, count int) ([]float64, error)
 		_, err := c.RecvBytesInto(ack)
 		return err
 	}
-	if err := batch(1); err != nil {
-		return nil, err
-	}
-	var out []float64
-	for range b.cfg.reps {
-		t0 := time.Now()
-		if err := batch(count); err != nil {
-			return nil, err
-		}
-		out = append(out, time.Since(t0).Seconds())
-	}
-	return out, nil
+	return b.timeReps(
+		func() error { return batch(1) },
+		func() error { return batch(count) })
 }
 
 // discard is io.Discard without ReadFrom, so that io.CopyBuffer reads with
@@ -364,18 +355,9 @@ func (b *bencher) rawBulk(network string, size, count int) ([]float64, error) {
 		_, err := io.ReadFull(a, n[:1])
 		return err
 	}
-	if err := batch(1); err != nil {
-		return nil, err
-	}
-	var out []float64
-	for range b.cfg.reps {
-		t0 := time.Now()
-		if err := batch(count); err != nil {
-			return nil, err
-		}
-		out = append(out, time.Since(t0).Seconds())
-	}
-	return out, nil
+	return b.timeReps(
+		func() error { return batch(1) },
+		func() error { return batch(count) })
 }
 
 func (b *bencher) bulk(ctx context.Context, network string, size int) error {
@@ -463,18 +445,30 @@ func sizeName(n int) string {
 // timeRounds warms up with up to 1000 calls of once, then times rounds calls
 // per repetition and returns seconds per repetition.
 func (b *bencher) timeRounds(once func() error) ([]float64, error) {
-	for range min(b.cfg.rounds, 1000) {
-		if err := once(); err != nil {
-			return nil, err
+	calls := func(n int) func() error {
+		return func() error {
+			for range n {
+				if err := once(); err != nil {
+					return err
+				}
+			}
+			return nil
 		}
+	}
+	return b.timeReps(calls(min(b.cfg.rounds, 1000)), calls(b.cfg.rounds))
+}
+
+// timeReps runs warmup once, then times rep once per repetition and returns
+// seconds per repetition.
+func (b *bencher) timeReps(warmup, rep func() error) ([]float64, error) {
+	if err := warmup(); err != nil {
+		return nil, err
 	}
 	var out []float64
 	for range b.cfg.reps {
 		t0 := time.Now()
-		for range b.cfg.rounds {
-			if err := once(); err != nil {
-				return nil, err
-			}
+		if err := rep(); err != nil {
+			return nil, err
 		}
 		out = append(out, time.Since(t0).Seconds())
 	}
