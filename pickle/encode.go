@@ -254,32 +254,15 @@ func (e *encoder) writeString(s string) {
 // writeBlob writes an opcode header and its payload. A payload of
 // frameSizeTarget bytes or more goes outside any frame, as CPython's
 // _Pickler_write_bytes does.
-func (e *encoder) writeBlob(hdr []byte, data []byte) {
+func writeBlob[T ~[]byte | ~string](e *encoder, hdr []byte, data T) {
 	if cap(e.buf)-len(e.buf) < len(hdr)+len(data)+frameHeaderSize {
 		e.grow(len(hdr) + len(data))
 	}
 	if len(data) >= frameSizeTarget && e.framing {
 		e.commitFrame()
-		e.buf = append(e.buf, hdr...)
-		e.buf = append(e.buf, data...)
-		return
+	} else {
+		e.frame()
 	}
-	e.frame()
-	e.buf = append(e.buf, hdr...)
-	e.buf = append(e.buf, data...)
-}
-
-func (e *encoder) writeBlobString(hdr []byte, data string) {
-	if cap(e.buf)-len(e.buf) < len(hdr)+len(data)+frameHeaderSize {
-		e.grow(len(hdr) + len(data))
-	}
-	if len(data) >= frameSizeTarget && e.framing {
-		e.commitFrame()
-		e.buf = append(e.buf, hdr...)
-		e.buf = append(e.buf, data...)
-		return
-	}
-	e.frame()
 	e.buf = append(e.buf, hdr...)
 	e.buf = append(e.buf, data...)
 }

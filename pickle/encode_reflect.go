@@ -335,7 +335,9 @@ func newSliceEncoder(t reflect.Type) encoderFunc {
 // through rv.Index and an encoderFunc per element, a []int encoded at half
 // the speed of the same ints in a []any (reflect.Value.Index and the
 // per-element call were half of the CPU profile of
-// BenchmarkEncode/ints1M_typed). The bytes are those of listItems.
+// BenchmarkEncode/ints1M_typed). The bytes are those of listItems. The loop
+// is written out per type on purpose: one generic loop calling a write
+// function per element measured ~20% slower on floats1M_typed.
 func sliceFast(t reflect.Type) func(e *encoder, p unsafe.Pointer, n int) error {
 	switch t {
 	case reflect.TypeFor[int]():

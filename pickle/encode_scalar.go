@@ -276,7 +276,7 @@ func (e *encoder) writeStr(s string) error {
 	default:
 		return valueErr(s, "a string larger than 4 GiB needs protocol 4 or higher")
 	}
-	e.writeBlobString(h, s)
+	writeBlob(e, h, s)
 	return nil
 }
 
@@ -368,7 +368,7 @@ func (e *encoder) saveBytes(data []byte, identity bool) error {
 		if uint64(len(data)) > 0xffffffff && e.proto < 4 {
 			return valueErr(data, "bytes larger than 4 GiB need protocol 4 or higher")
 		}
-		e.writeBlob(e.sizedHeader(len(data), opShortBinbytes, opBinbytes, opBinbytes8), data)
+		writeBlob(e, e.sizedHeader(len(data), opShortBinbytes, opBinbytes, opBinbytes8), data)
 		idx = e.memoPut()
 	}
 	if identity {
@@ -455,7 +455,7 @@ func (e *encoder) saveByteArray(data ByteArray) error {
 		h := e.scratch[:9]
 		h[0] = opBytearray8
 		putU64(h[1:], uint64(len(data)))
-		e.writeBlob(h, data)
+		writeBlob(e, h, data)
 		e.memoPutRef(k)
 		return nil
 	}
