@@ -181,6 +181,17 @@ func (m *machine) pop(pos int) (val, error) {
 	return v, nil
 }
 
+// popN pops the top n items and returns them oldest first. The slice
+// aliases the stack: read it before pushing again.
+func (m *machine) popN(pos, n int) ([]val, error) {
+	if len(m.stack)-n < m.fence {
+		return nil, m.errAt(pos, "unpickling stack underflow")
+	}
+	top := m.stack[len(m.stack)-n:]
+	m.stack = m.stack[:len(m.stack)-n]
+	return top, nil
+}
+
 // popMark returns the items above the topmost mark. The slice aliases the
 // stack: copy it before pushing again.
 func (m *machine) popMark(pos int) ([]val, error) {
@@ -710,14 +721,11 @@ func (m *machine) run() (val, error) {
 			}
 			m.stack = append(m.stack, v)
 		case opStackGlobal:
-			nv, err := m.pop(start)
+			vs, err := m.popN(start, 2)
 			if err != nil {
 				return val{}, err
 			}
-			mv, err := m.pop(start)
-			if err != nil {
-				return val{}, err
-			}
+			mv, nv := vs[0], vs[1]
 			name, ok1 := m.str(nv)
 			mod, ok2 := m.str(mv)
 			if !ok1 || !ok2 {
@@ -729,14 +737,11 @@ func (m *machine) run() (val, error) {
 			}
 			m.stack = append(m.stack, v)
 		case opReduce:
-			args, err := m.pop(start)
+			vs, err := m.popN(start, 2)
 			if err != nil {
 				return val{}, err
 			}
-			callable, err := m.pop(start)
-			if err != nil {
-				return val{}, err
-			}
+			callable, args := vs[0], vs[1]
 			an := m.nodeOf(args)
 			if an == nil || an.k != nTuple {
 				return val{}, m.errAt(start, "REDUCE arguments must be a tuple")
@@ -747,14 +752,11 @@ func (m *machine) run() (val, error) {
 			}
 			m.stack = append(m.stack, v)
 		case opNewobj:
-			args, err := m.pop(start)
+			vs, err := m.popN(start, 2)
 			if err != nil {
 				return val{}, err
 			}
-			cls, err := m.pop(start)
-			if err != nil {
-				return val{}, err
-			}
+			cls, args := vs[0], vs[1]
 			an := m.nodeOf(args)
 			if an == nil || an.k != nTuple {
 				return val{}, m.errAt(start, "NEWOBJ arguments must be a tuple")
@@ -765,18 +767,11 @@ func (m *machine) run() (val, error) {
 			}
 			m.stack = append(m.stack, v)
 		case opNewobjEx:
-			kw, err := m.pop(start)
+			vs, err := m.popN(start, 3)
 			if err != nil {
 				return val{}, err
 			}
-			args, err := m.pop(start)
-			if err != nil {
-				return val{}, err
-			}
-			cls, err := m.pop(start)
-			if err != nil {
-				return val{}, err
-			}
+			cls, args, kw := vs[0], vs[1], vs[2]
 			an, kn := m.nodeOf(args), m.nodeOf(kw)
 			if an == nil || an.k != nTuple || kn == nil || kn.k != nDict {
 				return val{}, m.errAt(start, "NEWOBJ_EX arguments must be a tuple and a dict")
