@@ -117,3 +117,21 @@ func cpythonDumps(t testing.TB, in pythons.Interpreter, cases []dumpsCase) []str
 	require.Len(t, hexes, len(cases))
 	return hexes
 }
+
+// runLoadScript runs script in the interpreter with dir as its argument and
+// input (JSON requests) on stdin, and returns its JSON list of per-request
+// messages ("" for a value Python loaded and found as expected).
+func runLoadScript(t *testing.T, in pythons.Interpreter, script, dir string, input []byte, timeout time.Duration) []string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	cmd := in.Command(ctx, "-c", script, dir)
+	cmd.Stdin = bytes.NewReader(input)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	require.NoError(t, err, "python: %s", stderr.String())
+	var res []string
+	require.NoError(t, json.Unmarshal(out, &res))
+	return res
+}

@@ -2,7 +2,6 @@ package pickle
 
 import (
 	"bytes"
-	"context"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -292,16 +291,7 @@ func TestEncodeInterop(t *testing.T) {
 		require.NoError(t, err)
 		t.Run(in.Name(), func(t *testing.T) {
 			t.Parallel()
-			ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
-			defer cancel()
-			cmd := in.Command(ctx, "-c", loadScript, dir)
-			cmd.Stdin = bytes.NewReader(input)
-			var stderr strings.Builder
-			cmd.Stderr = &stderr
-			out, err := cmd.Output()
-			require.NoError(t, err, "python: %s", stderr.String())
-			var res []string
-			require.NoError(t, json.Unmarshal(out, &res))
+			res := runLoadScript(t, in, loadScript, dir, input, 45*time.Second)
 			require.Len(t, res, len(entries))
 			for i, msg := range res {
 				assert.Empty(t, msg, "%s at protocol %d", entries[i].c.name, entries[i].proto)

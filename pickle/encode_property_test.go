@@ -1,8 +1,6 @@
 package pickle
 
 import (
-	"bytes"
-	"context"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -177,16 +175,7 @@ func TestMarshalRandomValuesLoadInCPython(t *testing.T) {
 	}
 	input, err := json.Marshal(reqs)
 	require.NoError(t, err)
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Second)
-	defer cancel()
-	cmd := in.Command(ctx, "-c", "import binascii\n"+loadScript, pyModuleDir(t))
-	cmd.Stdin = bytes.NewReader(input)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	require.NoError(t, err, "python: %s", stderr.String())
-	var res []string
-	require.NoError(t, json.Unmarshal(out, &res))
+	res := runLoadScript(t, in, "import binascii\n"+loadScript, pyModuleDir(t), input, 50*time.Second)
 	require.Len(t, res, len(reqs))
 	for i, msg := range res {
 		assert.Empty(t, msg, descr[i])
