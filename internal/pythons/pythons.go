@@ -4,8 +4,10 @@
 // Sources, in order: MPCONN_PYTHONS (a list separated by ':' or ',' of
 // interpreter paths; when set, nothing else is searched), then every
 // interpreter under "$(pyenv root)/versions/*" (or ~/.pyenv/versions/* when
-// pyenv is not on PATH), then python3 and python2 on PATH. Interpreters that
-// resolve to the same executable are listed once.
+// pyenv is not on PATH), then the CPython 3.14 that
+// ../shared/tools/install-cpython3.14.sh installs (MPCONN_CPYTHON314, default
+// /opt/cpython3.14/bin/python3.14), then python3 and python2 on PATH.
+// Interpreters that resolve to the same executable are listed once.
 package pythons
 
 import (
@@ -112,12 +114,28 @@ func candidatePaths() []string {
 			}
 		}
 	}
+	if p := extraCPython(); isExecutable(p) {
+		paths = append(paths, p)
+	}
 	for _, name := range []string{"python3", "python2", "pypy3"} {
 		if p, err := exec.LookPath(name); err == nil {
 			paths = append(paths, p)
 		}
 	}
 	return paths
+}
+
+// DefaultCPython314 is where ../shared/tools/install-cpython3.14.sh puts
+// CPython 3.14 (Debian's build) unless told otherwise.
+const DefaultCPython314 = "/opt/cpython3.14/bin/python3.14"
+
+// extraCPython is the installed CPython 3.14: MPCONN_CPYTHON314 when set,
+// else DefaultCPython314.
+func extraCPython() string {
+	if p := os.Getenv("MPCONN_CPYTHON314"); p != "" {
+		return p
+	}
+	return DefaultCPython314
 }
 
 func pyenvVersionDirs() []string {
