@@ -22,9 +22,9 @@ import (
 // both ways, each with an authkey.
 //
 // Python → Go (objects_pytogo_test.go): Python builds an object from a
-// Python expression and sends it with conn.send() (so with its own default
-// protocol: 2 on 2.7, 3 on 3.6/3.7, 4 on 3.8+; or protocol 5 in the
-// Protocol5 session, as CPython 3.14 would); Go receives it with Recv and
+// Python expression and sends it with conn.send() (so with the protocol its
+// send() writes, which the interpreter probe measures; or protocol 5 in the
+// Protocol5 session); Go receives it with Recv and
 // compares it with the expected Go value (exact Go type and pickle.Equal,
 // plus identity checks for shared references and cycles), and, where a typed
 // target is natural, a second copy with RecvInto/RecvAs; Go sends the value
@@ -39,7 +39,7 @@ import (
 //
 //	GoListener         connection.Listen ← Python Client (unix); no registry
 //	PythonListener     Python Listener ← connection.Dial (unix); objects_corpus.Point registered to *objPoint
-//	Protocol5          Go sends WithProtocol(5), Python pickles with protocol 5 (3.8+ only); registry
+//	Protocol5          Go sends WithProtocol(5), Python pickles with protocol 5 (where pickle.HIGHEST_PROTOCOL >= 5); registry
 //	Py2StringsAsBytes  2.7 only: Dial with WithPickleOptions(pickle.Py2StringsAsBytes())
 //
 // Both set-ups use unix sockets: over TCP, Python (no TCP_NODELAY) sending two
@@ -47,7 +47,8 @@ import (
 // bytes are the same, and the Wire tests cover every transport.
 //
 // Each session first checks the PROTO opcode each side writes (WireProtocol).
-// Go sends protocol 2 to 2.7 and the default (4) to 3.x. Values a version
+// Go sends its default protocol, or the peer's pickle.HIGHEST_PROTOCOL when
+// that is lower (2 to 2.7). Values a version
 // cannot represent (aware datetimes and enums before Python 3) are skipped by
 // name with the reason.
 
@@ -68,8 +69,8 @@ var objSessions = []objSession{
 	{name: "GoListener"},
 	{name: "PythonListener", pyListens: true, registered: true},
 	{name: "Protocol5", registered: true, proto5: true, skip: func(py pythons.Interpreter) string {
-		if !py.AtLeast(3, 8) {
-			return py.Name() + " cannot load protocol 5 (3.8+ can)"
+		if py.HighestProtocol < 5 {
+			return fmt.Sprintf("%s cannot load protocol 5 (its pickle.HIGHEST_PROTOCOL is %d)", py.Name(), py.HighestProtocol)
 		}
 		return ""
 	}},
@@ -181,9 +182,9 @@ func runObjSession(t *testing.T, py pythons.Interpreter, s objSession) {
 	e := objEnv{py: py, py2: py.Major == 2, registered: s.registered, py2Bytes: s.py2Bytes, goProto: pickle.DefaultProtocol}
 	opts := []connection.Option{connection.WithAuthKey(testKey)}
 	switch {
-	case e.py2:
-		e.goProto = 2
-		opts = append(opts, connection.WithProtocol(2))
+	case py.HighestProtocol < e.goProto:
+		e.goProto = py.HighestProtocol
+		opts = append(opts, connection.WithProtocol(e.goProto))
 	case s.proto5:
 		e.goProto, e.pyProto = 5, 5
 		opts = append(opts, connection.WithProtocol(5))
@@ -236,17 +237,12 @@ func runObjSession(t *testing.T, py pythons.Interpreter, s objSession) {
 }
 
 // checkObjProtocols checks the PROTO opcode of one pickle each way: what
-// Python's send() writes (2 on 2.7, 3 on 3.6/3.7, 4 on 3.8+, 5 when
-// emulating 3.14) and what Go's Send writes for this peer.
+// Python's send() writes (as the interpreter probe measured it, or protocol
+// 5 when the session pickles with it) and what Go's Send writes for this peer.
 func checkObjProtocols(t *testing.T, p *peer, c *connection.Conn, e objEnv) {
-	pyWant := 4
-	switch {
-	case e.pyProto != 0:
+	pyWant := e.py.SendProtocol
+	if e.pyProto != 0 {
 		pyWant = e.pyProto
-	case e.py2:
-		pyWant = 2
-	case !e.py.AtLeast(3, 8):
-		pyWant = 3
 	}
 	send := cmd{"op": "obj_send", "id": "c", "case": "protocol", "expr": "['protocol', 1]"}
 	if e.pyProto != 0 {

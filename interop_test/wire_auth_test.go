@@ -90,7 +90,7 @@ func TestWireRefuseMD5(t *testing.T) {
 		t.Run(py.Name(), func(t *testing.T) {
 			t.Parallel()
 			p := startPeer(t, py)
-			modern := py.AtLeast(3, 12)
+			modern := py.DigestPrefix
 
 			t.Run("GoListener", func(t *testing.T) {
 				p := p.in(t)

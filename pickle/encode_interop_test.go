@@ -245,17 +245,6 @@ func interopCases(t testing.TB) []interopCase {
 // when the map is not empty, so an empty map of it is fine.
 type Tuple4 struct{ A, B int }
 
-func maxProto(in pythons.Interpreter) int {
-	switch {
-	case in.Major == 2:
-		return 2
-	case in.AtLeast(3, 8):
-		return 5
-	default:
-		return 4
-	}
-}
-
 func TestEncodeInterop(t *testing.T) {
 	interps := pythons.ForTest(t)
 	reg := NewRegistry()
@@ -280,7 +269,7 @@ func TestEncodeInterop(t *testing.T) {
 			if c.py3 && in.Major < 3 {
 				continue
 			}
-			for p := c.minP; p <= maxProto(in); p++ {
+			for p := c.minP; p <= in.HighestProtocol; p++ {
 				data, err := Marshal(c.v, append([]Option{WithProtocol(p), WithRegistry(reg)}, c.opts...)...)
 				require.NoError(t, err, "%s p%d", c.name, p)
 				entries = append(entries, entry{c, p})

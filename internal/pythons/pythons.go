@@ -32,6 +32,14 @@ type Interpreter struct {
 	Implementation string // "CPython" or "PyPy"
 	Version        string // "3.13.0"
 	Major, Minor   int
+
+	// What the interpreter says of its pickle module and of
+	// multiprocessing.connection, so that tests expect what this Python
+	// does rather than what a table says it should.
+	DefaultProtocol int  // pickle.DEFAULT_PROTOCOL (0 on 2.7, which has none)
+	HighestProtocol int  // pickle.HIGHEST_PROTOCOL
+	SendProtocol    int  // the PROTO of what Connection.send() writes
+	DigestPrefix    bool // the handshake names its digest ("{sha256}"), 3.12+
 }
 
 // Name is how tests name the interpreter: "CPython-3.13.0".
@@ -57,10 +65,24 @@ func (i Interpreter) Command(ctx context.Context, args ...string) *exec.Cmd {
 	return cmd
 }
 
-// probeScript prints implementation, version and executable; it runs on
-// 2.7 as well as 3.x.
-const probeScript = `import sys, platform, os
-sys.stdout.write("%s %d.%d.%d %s\n" % (platform.python_implementation(), sys.version_info[0], sys.version_info[1], sys.version_info[2], os.path.realpath(sys.executable)))`
+// probeScript prints what Interpreter records, one field per line, in
+// the order probe reads them; it runs on 2.7 as well as 3.x. The send
+// protocol is measured: one object sent through a real Pipe.
+const probeScript = `import sys, platform, os, pickle
+import multiprocessing.connection as mc
+a, b = mc.Pipe()
+a.send(None)
+head = bytearray(b.recv_bytes()[:2])
+fields = [
+    platform.python_implementation(),
+    "%d.%d.%d" % sys.version_info[:3],
+    os.path.realpath(sys.executable),
+    getattr(pickle, "DEFAULT_PROTOCOL", 0),
+    pickle.HIGHEST_PROTOCOL,
+    head[1] if head[0] == 0x80 else 0,
+    int(hasattr(mc, "_ALLOWED_DIGESTS")),
+]
+sys.stdout.write("\n".join(str(f) for f in fields) + "\n")`
 
 // Find returns the interpreters on this machine, oldest version first.
 func Find() ([]Interpreter, error) {
@@ -170,14 +192,22 @@ func probe(path string) (Interpreter, error) {
 	if err != nil {
 		return interp, fmt.Errorf("pythons: probing %s: %w", path, err)
 	}
-	fields := strings.Fields(string(out))
-	if len(fields) != 3 {
+	fields := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
+	if len(fields) != 7 {
 		return interp, fmt.Errorf("pythons: probing %s: unexpected answer %q", path, out)
 	}
 	interp.Implementation, interp.Version, interp.Executable = fields[0], fields[1], fields[2]
 	parts := strings.SplitN(interp.Version, ".", 3)
-	interp.Major, _ = strconv.Atoi(parts[0])
-	interp.Minor, _ = strconv.Atoi(parts[1])
+	ints := []*int{&interp.Major, &interp.Minor, &interp.DefaultProtocol, &interp.HighestProtocol, &interp.SendProtocol}
+	texts := []string{parts[0], parts[1], fields[3], fields[4], fields[5]}
+	for i, text := range texts {
+		n, err := strconv.Atoi(text)
+		if err != nil {
+			return interp, fmt.Errorf("pythons: probing %s: unexpected answer %q", path, out)
+		}
+		*ints[i] = n
+	}
+	interp.DigestPrefix = fields[6] == "1"
 	return interp, nil
 }
 

@@ -13,6 +13,7 @@ func TestFindNamesEachByItsReportedVersion(t *testing.T) {
 	interps := ForTest(t)
 	seen := map[string]bool{}
 	for _, i := range interps {
+		t.Logf("%s at %s: send() pickles with protocol %d (default %d, highest %d)", i.Name(), i.Path, i.SendProtocol, i.DefaultProtocol, i.HighestProtocol)
 		assert.False(t, seen[i.Executable], "listed twice: %s", i.Executable)
 		seen[i.Executable] = true
 		require.Contains(t, []string{"CPython", "PyPy"}, i.Implementation)
