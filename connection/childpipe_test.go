@@ -14,6 +14,7 @@ import (
 // descriptor: blocking (Python reads it with plain os.read) and, until
 // ExtraFiles hands it over, close-on-exec.
 func TestChildPipeGivesABlockingCloseOnExecEnd(t *testing.T) {
+	t.Parallel()
 	conn, childEnd, err := ChildPipe()
 	require.NoError(t, err)
 	defer conn.Close()

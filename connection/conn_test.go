@@ -17,6 +17,7 @@ var sizes = []int{0, 1, 16384, 16385, 1 << 20}
 
 // Go to Go over every transport, both directions where there are two.
 func TestTransportsSizes(t *testing.T) {
+	t.Parallel()
 	for _, tr := range transports() {
 		t.Run(tr.name, func(t *testing.T) {
 			a, b := tr.pair(t)
@@ -49,6 +50,7 @@ func exchange(t *testing.T, from, to *Conn) {
 }
 
 func TestEOF(t *testing.T) {
+	t.Parallel()
 	for _, tr := range transports() {
 		t.Run(tr.name, func(t *testing.T) {
 			a, b := tr.pair(t)
@@ -67,6 +69,7 @@ func TestEOF(t *testing.T) {
 }
 
 func TestEOFMidMessage(t *testing.T) {
+	t.Parallel()
 	a, b, err := Pipe()
 	require.NoError(t, err)
 	defer b.Close()
@@ -78,6 +81,7 @@ func TestEOFMidMessage(t *testing.T) {
 }
 
 func TestRecvBytesInto(t *testing.T) {
+	t.Parallel()
 	a, b, err := Pipe()
 	require.NoError(t, err)
 	defer a.Close()
@@ -110,6 +114,7 @@ func TestRecvBytesInto(t *testing.T) {
 }
 
 func TestClosedConn(t *testing.T) {
+	t.Parallel()
 	a, b, err := Pipe()
 	require.NoError(t, err)
 	defer b.Close()
@@ -156,6 +161,7 @@ func TestCloseUnblocks(t *testing.T) {
 }
 
 func TestDeadlines(t *testing.T) {
+	t.Parallel()
 	for _, tr := range transports() {
 		t.Run(tr.name, func(t *testing.T) {
 			a, b := tr.pair(t)
@@ -182,6 +188,7 @@ func TestDeadlines(t *testing.T) {
 
 // A message cut by a deadline is completed by the next receive.
 func TestDeadlineMidMessage(t *testing.T) {
+	t.Parallel()
 	a, b, err := Pipe()
 	require.NoError(t, err)
 	defer a.Close()
@@ -208,6 +215,7 @@ func TestDeadlineMidMessage(t *testing.T) {
 }
 
 func TestWriteDeadline(t *testing.T) {
+	t.Parallel()
 	a, b, err := Pipe()
 	require.NoError(t, err)
 	defer a.Close()
@@ -218,6 +226,7 @@ func TestWriteDeadline(t *testing.T) {
 }
 
 func TestPoll(t *testing.T) {
+	t.Parallel()
 	for _, tr := range transports() {
 		t.Run(tr.name, func(t *testing.T) {
 			a, b := tr.pair(t)
@@ -258,6 +267,7 @@ func TestPoll(t *testing.T) {
 
 // Poll sees bytes that only the read buffer holds.
 func TestPollBuffered(t *testing.T) {
+	t.Parallel()
 	a, b, err := Pipe()
 	require.NoError(t, err)
 	defer a.Close()
@@ -279,6 +289,7 @@ func TestPollBuffered(t *testing.T) {
 
 // One sender and one receiver goroutine on each end at once (run with -race).
 func TestConcurrentSendRecv(t *testing.T) {
+	t.Parallel()
 	for _, tr := range transports() {
 		if !tr.duplex {
 			continue
@@ -325,6 +336,7 @@ func TestConcurrentSendRecv(t *testing.T) {
 }
 
 func TestMaxMessageSizeOverTransport(t *testing.T) {
+	t.Parallel()
 	for _, tr := range transports() {
 		t.Run(tr.name, func(t *testing.T) {
 			a, b := tr.pair(t, WithMaxMessageSize(1000))
@@ -344,6 +356,7 @@ func TestMaxMessageSizeOverTransport(t *testing.T) {
 }
 
 func TestAddrs(t *testing.T) {
+	t.Parallel()
 	for _, tr := range transports() {
 		t.Run(tr.name, func(t *testing.T) {
 			a, b := tr.pair(t)

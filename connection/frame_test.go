@@ -34,6 +34,7 @@ var goldenFrames = []struct {
 }
 
 func TestGoldenFramesSend(t *testing.T) {
+	t.Parallel()
 	for _, tc := range goldenFrames {
 		t.Run(tc.name, func(t *testing.T) {
 			fc := newFakeConn(nil)
@@ -47,6 +48,7 @@ func TestGoldenFramesSend(t *testing.T) {
 }
 
 func TestGoldenFramesRecv(t *testing.T) {
+	t.Parallel()
 	var wire []byte
 	for _, tc := range goldenFrames {
 		wire = append(wire, unhex(t, tc.wire)...)
@@ -66,6 +68,7 @@ func TestGoldenFramesRecv(t *testing.T) {
 // CPython 3.x: header and payload in one write up to 16384 bytes, then a
 // 4-byte header write and the payload (spec 1.2).
 func TestWritePattern(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		size   int
 		writes []int
@@ -92,6 +95,7 @@ func TestWritePattern(t *testing.T) {
 }
 
 func TestHeaderEncoding(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		n    uint64
 		want string
@@ -108,6 +112,7 @@ func TestHeaderEncoding(t *testing.T) {
 // Spec 1.6 and 1.1: odd headers. A Go receiver accepts the long form for any
 // length and treats other negative lengths as a protocol error.
 func TestOddHeaders(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		wire  string
@@ -147,6 +152,7 @@ func TestOddHeaders(t *testing.T) {
 }
 
 func TestMessageTooLargeError(t *testing.T) {
+	t.Parallel()
 	c, err := Server(context.Background(), newFakeConn(unhex(t, "00000011 "+string(bytes.Repeat([]byte("00"), 17)))),
 		InsecureSkipAuth(), WithMaxMessageSize(16))
 	require.NoError(t, err)
@@ -163,6 +169,7 @@ func TestMessageTooLargeError(t *testing.T) {
 // Poisoning: after an oversize or malformed header every receive returns the
 // same error, and the payload is not consumed; sends still work.
 func TestPoisoning(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		wire string
@@ -195,6 +202,7 @@ func TestPoisoning(t *testing.T) {
 // A header claiming an enormous payload allocates nothing much until bytes
 // arrive.
 func TestLyingHeaderDoesNotAllocate(t *testing.T) {
+	t.Parallel()
 	wire := append(unhex(t, "ffffffff 4000000000000000"), make([]byte, 1000)...)
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
@@ -208,6 +216,7 @@ func TestLyingHeaderDoesNotAllocate(t *testing.T) {
 // The payload buffer grows with the data: a large message arrives whole
 // whatever the read sizes.
 func TestGrowingPayload(t *testing.T) {
+	t.Parallel()
 	for _, size := range []int{firstChunk - 1, firstChunk, firstChunk + 1, 3*firstChunk + 5, 1 << 20} {
 		p := pattern(size, 3)
 		wire := append(appendHeader(nil, uint64(size)), p...)
@@ -245,6 +254,7 @@ func (r *timeoutReader) Read(p []byte) (int, error) {
 // A deadline in the middle of a message loses nothing: the next receive
 // resumes it.
 func TestResumeAfterTimeout(t *testing.T) {
+	t.Parallel()
 	big := pattern(100000, 9)
 	wire := append(append(unhex(t, "ffffffff 00000000000186a0"), big...), unhex(t, "00000002 6869")...)
 	splits := [][]int{{1}, {3, 4}, {4, 10}, {12, 1000}, {5000, 70000, 99999}}
@@ -283,6 +293,7 @@ func TestResumeAfterTimeout(t *testing.T) {
 // Sending more than 2 GiB uses the long header. It needs ~2 GiB of memory
 // per side, so it only runs with MPCONN_LONG=1.
 func TestSendLongForm(t *testing.T) {
+	t.Parallel()
 	if os.Getenv("MPCONN_LONG") != "1" {
 		t.Skip("set MPCONN_LONG=1 to send a 2 GiB + 1 message")
 	}

@@ -215,6 +215,7 @@ func FuzzClientHandshake(f *testing.F) {
 // The golden seeds really complete a handshake, so the fuzzer starts from
 // the successful path.
 func TestFuzzSeedsSucceed(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		frames string
 		server bool

@@ -190,6 +190,21 @@ func goroutineCheck(t *testing.T) {
 	})
 }
 
+// shortHandshake is the handshake timeout of tests about that timeout
+// firing: short, so that they are quick; nothing else waits on it.
+const shortHandshake = 200 * time.Millisecond
+
+// hangGuard bounds waits that end early unless something is broken: long
+// enough that no load on the machine makes a healthy run reach it.
+const hangGuard = 30 * time.Second
+
+// waitForClose discards what the peer sends until it closes the connection
+// (or hangGuard passes): a silent peer that holds on until it is let go.
+func waitForClose(nc net.Conn) {
+	_ = nc.SetReadDeadline(time.Now().Add(hangGuard))
+	_, _ = io.Copy(io.Discard, nc)
+}
+
 // pattern returns n bytes that differ from message to message.
 func pattern(n int, seed byte) []byte {
 	b := make([]byte, n)

@@ -125,30 +125,29 @@ func TestHostileFrames(t *testing.T) {
 	}
 }
 
-// A peer that trickles one byte a second: a read deadline cuts the receive
-// without losing anything (the next receive resumes the message), and the
-// peer holds only its own connection.
+// A peer that trickles a message and stalls in the middle of its header: a
+// read deadline cuts the receive without losing anything (the next receive
+// resumes the message), and the peer holds only its own connection.
 func TestHostileTrickleAfterHandshake(t *testing.T) {
 	goroutineCheck(t)
 	s, raw := authedPeer(t)
 	msg := frame([]byte("\x80\x02K\x2a."))
+	stalled := make(chan struct{})
 	go func() {
 		for i, b := range msg {
 			if i == 3 {
-				time.Sleep(time.Second)
+				<-stalled // until the receive has given up
 			}
 			if _, err := raw.Write([]byte{b}); err != nil {
 				return
 			}
-			time.Sleep(time.Second / 4)
 		}
 	}()
-	require.NoError(t, s.SetReadDeadline(time.Now().Add(time.Second)))
-	start := time.Now()
+	require.NoError(t, s.SetReadDeadline(time.Now().Add(100*time.Millisecond)))
 	_, err := s.Recv()
 	require.ErrorIs(t, err, os.ErrDeadlineExceeded)
-	assert.Less(t, time.Since(start), 3*time.Second)
-	require.NoError(t, s.SetReadDeadline(time.Now().Add(10*time.Second)))
+	close(stalled)
+	require.NoError(t, s.SetReadDeadline(time.Now().Add(hangGuard)))
 	v, err := s.Recv()
 	require.NoError(t, err, "the message resumes where the deadline cut it")
 	assert.Equal(t, int64(42), v)
@@ -304,7 +303,7 @@ var goodChallenge = frame(cat([]byte("#CHALLENGE#{sha256}"), bytes.Repeat([]byte
 // with a clear cause, within the handshake timeout, and costs memory in
 // proportion to what was sent.
 func TestHostileListener(t *testing.T) {
-	const timeout = 1500 * time.Millisecond
+	const timeout = shortHandshake
 	for _, tc := range []struct {
 		name   string
 		script func(nc net.Conn) int // returns bytes sent
@@ -358,8 +357,8 @@ func TestHostileListener(t *testing.T) {
 			rawReadFrame(nc)
 			return len(goodChallenge) + 13 + len(w)
 		}, []error{auth.ErrAuthentication}, ""},
-		{"silent", func(nc net.Conn) int { time.Sleep(timeout + time.Second); return 0 }, []error{os.ErrDeadlineExceeded}, "timed out"},
-		{"one byte a second", func(nc net.Conn) int { trickle(nc, goodChallenge[:4], time.Second); return 2 }, []error{os.ErrDeadlineExceeded}, "timed out"},
+		{"silent", func(nc net.Conn) int { waitForClose(nc); return 0 }, []error{os.ErrDeadlineExceeded}, "timed out"},
+		{"trickling", func(nc net.Conn) int { trickle(nc, goodChallenge[:4], timeout/2); return 2 }, []error{os.ErrDeadlineExceeded}, "timed out"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			goroutineCheck(t)
@@ -369,8 +368,7 @@ func TestHostileListener(t *testing.T) {
 				if tcp, ok := nc.(*net.TCPConn); ok {
 					tcp.CloseWrite()
 				}
-				nc.SetReadDeadline(time.Now().Add(timeout + time.Second))
-				io.Copy(io.Discard, nc)
+				waitForClose(nc)
 			})
 			m := startHeapMeter()
 			start := time.Now()
@@ -389,7 +387,7 @@ func TestHostileListener(t *testing.T) {
 			if tc.msg != "" {
 				assert.Contains(t, err.Error(), tc.msg)
 			}
-			assert.Less(t, elapsed, timeout+time.Second, "bounded by the handshake timeout")
+			assert.Less(t, elapsed, timeout+hangGuard, "bounded by the handshake timeout")
 			assert.NotContains(t, err.Error(), string(secret))
 			t.Logf("%s: %v", tc.name, err)
 		})
@@ -399,7 +397,7 @@ func TestHostileListener(t *testing.T) {
 // A Listener facing hostile clients: Accept returns each failure as a
 // *HandshakeError and goes on serving.
 func TestHostileClients(t *testing.T) {
-	const timeout = 1500 * time.Millisecond
+	const timeout = shortHandshake
 	for _, tc := range []struct {
 		name   string
 		script func(nc net.Conn) int
@@ -428,9 +426,9 @@ func TestHostileClients(t *testing.T) {
 			nc.Write(w)
 			return len(w)
 		}, auth.ErrAuthentication, "#FAILURE#"},
-		{"one byte a second", func(nc net.Conn) int {
+		{"trickling", func(nc net.Conn) int {
 			rawReadFrame(nc)
-			trickle(nc, frame([]byte("{sha256}0123456789")), time.Second)
+			trickle(nc, frame([]byte("{sha256}0123456789")), timeout/4)
 			return 2
 		}, os.ErrDeadlineExceeded, ""},
 	} {
@@ -458,7 +456,7 @@ func TestHostileClients(t *testing.T) {
 			checkHeap(t, m, "accept: "+tc.name, n, heapBound(n))
 			require.ErrorIs(t, err, ErrHandshake)
 			require.ErrorIs(t, err, tc.want)
-			assert.Less(t, elapsed, timeout+time.Second)
+			assert.Less(t, elapsed, timeout+hangGuard)
 			if tc.reply != "" {
 				assert.Equal(t, tc.reply, string(<-answer))
 			}
@@ -484,18 +482,17 @@ func TestHostileClients(t *testing.T) {
 }
 
 // A crowd of hostile peers at once (silent, trickling, garbage, lying
-// headers) beside good clients: every good client is served while the
-// hostile ones still hold their slots, every hostile one comes back from
-// Accept as a *HandshakeError once its handshake fails or times out, the
-// slots are all freed, and nothing leaks.
+// headers) beside good clients: every good client is served while the silent
+// and trickling peers still hold their slots (their handshake timeout is an
+// hour away), every hostile one comes back from Accept as a *HandshakeError
+// once its handshake fails, the slots are all freed, and nothing leaks.
 func TestHostileCrowd(t *testing.T) {
 	goroutineCheck(t)
 	const (
-		timeout = 1500 * time.Millisecond
 		hostile = 40
 		good    = 20
 	)
-	l, err := Listen("tcp", "127.0.0.1:0", WithAuthKey(secret), WithHandshakeTimeout(timeout), WithMaxPendingHandshakes(hostile+4))
+	l, err := Listen("tcp", "127.0.0.1:0", WithAuthKey(secret), WithHandshakeTimeout(time.Hour), WithMaxPendingHandshakes(hostile+4))
 	require.NoError(t, err)
 	defer l.Close()
 	addr := l.Addr().String()
@@ -512,7 +509,7 @@ func TestHostileCrowd(t *testing.T) {
 			switch i % 4 {
 			case 0: // silent
 			case 1:
-				trickle(raw, []byte("\x00\x00\x00\x30{sha256}"), time.Second)
+				trickle(raw, []byte("\x00\x00\x00\x30{sha256}"), 10*time.Millisecond)
 			case 2:
 				rawReadFrame(raw)
 				raw.Write(frame([]byte("garbage")))
@@ -522,20 +519,19 @@ func TestHostileCrowd(t *testing.T) {
 			}
 		}()
 	}
-	defer func() {
+	hangUp := sync.OnceFunc(func() {
 		for _, r := range raws {
 			r.Close()
 		}
-		wg.Wait()
-	}()
+	})
+	defer func() { hangUp(); wg.Wait() }()
 
 	start := time.Now()
-	served := make(chan time.Duration, good)
 	for range good {
 		go func() {
 			c, err := Dial(context.Background(), "tcp", addr, WithAuthKey(secret))
-			if err != nil {
-				served <- -1
+			if !assert.NoError(t, err, "a good client") {
+				l.Close() // ends the Accept loop below
 				return
 			}
 			defer c.Close()
@@ -557,18 +553,17 @@ func TestHostileCrowd(t *testing.T) {
 		c.Close()
 		goods++
 		if goods == good {
-			assert.Less(t, time.Since(start), timeout, "good clients waited for the hostile ones")
-			served <- time.Since(start)
+			t.Logf("%d good clients served in %v beside %d hostile peers", good, time.Since(start), hostile)
+			assert.LessOrEqual(t, failures, hostile/2, "only the garbage and lying peers have failed yet")
+			hangUp() // the silent and trickling peers' handshakes now fail
 		}
 	}
-	assert.Less(t, time.Since(start), timeout+2*time.Second)
-	t.Logf("%d good clients served in %v beside %d hostile peers", good, <-served, hostile)
 	// Each serve goroutine frees its slot just after Accept took its result.
 	assert.Eventually(t, func() bool {
 		l.mu.Lock()
 		defer l.mu.Unlock()
 		// The accept loop holds one slot for its next Accept.
 		return l.inflight == 0 && len(l.slots) <= 1
-	}, 2*time.Second, time.Millisecond, "every handshake slot freed")
+	}, hangGuard, time.Millisecond, "every handshake slot freed")
 	checkHeap(t, m, "crowd of hostile peers", 0, 4<<20)
 }

@@ -20,6 +20,7 @@ import (
 var secret = []byte("secret")
 
 func TestNoAuthKey(t *testing.T) {
+	t.Parallel()
 	_, err := Listen("tcp", "127.0.0.1:0")
 	assert.ErrorIs(t, err, ErrNoAuthKey)
 	nl, err := net.Listen("tcp", "127.0.0.1:0")
@@ -32,6 +33,7 @@ func TestNoAuthKey(t *testing.T) {
 }
 
 func TestUnsupportedNetwork(t *testing.T) {
+	t.Parallel()
 	_, err := Listen("udp", "127.0.0.1:0", InsecureSkipAuth())
 	assert.ErrorContains(t, err, "unsupported network")
 	_, err = Dial(context.Background(), "unixgram", "x")
@@ -134,6 +136,7 @@ func TestHandshakeGoGo(t *testing.T) {
 // The golden transcripts of spec 2.8, reproduced with the spec's fixed
 // "random" bytes.
 func TestGoldenHandshakes(t *testing.T) {
+	t.Parallel()
 	legacy := WithAuthOptions(auth.WithLegacyChallenge())
 	for _, tc := range []struct {
 		name             string
@@ -262,6 +265,7 @@ func TestAcceptSurvivesBadPeers(t *testing.T) {
 // CPython sends no #FAILURE# for an oversize reply; the handshake fails
 // with the framing's error.
 func TestHandshakeOversizeReply(t *testing.T) {
+	t.Parallel()
 	l, err := Listen("tcp", "127.0.0.1:0", WithAuthKey(secret))
 	require.NoError(t, err)
 	defer l.Close()
@@ -484,6 +488,7 @@ func TestDialHandshakeBounds(t *testing.T) {
 
 // After a successful handshake no deadline is left on the connection.
 func TestHandshakeClearsDeadline(t *testing.T) {
+	t.Parallel()
 	l, err := Listen("tcp", "127.0.0.1:0", WithAuthKey(secret), WithHandshakeTimeout(50*time.Millisecond))
 	require.NoError(t, err)
 	defer l.Close()

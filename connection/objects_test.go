@@ -22,6 +22,7 @@ func pipePair(t *testing.T, opts ...Option) (*Conn, *Conn) {
 }
 
 func TestSendRecvRoundTrip(t *testing.T) {
+	t.Parallel()
 	a, b := pipePair(t)
 	set, err := pickle.NewSet("x", int64(1))
 	require.NoError(t, err)
@@ -54,6 +55,7 @@ func TestSendRecvRoundTrip(t *testing.T) {
 }
 
 func TestSendRecvSharedReferencesStayShared(t *testing.T) {
+	t.Parallel()
 	a, b := pipePair(t)
 	inner := []any{int64(1)}
 	require.NoError(t, a.Send([]any{inner, inner}))
@@ -71,6 +73,7 @@ type job struct {
 }
 
 func TestRecvIntoAndRecvAs(t *testing.T) {
+	t.Parallel()
 	a, b := pipePair(t)
 	want := job{ID: 7, Args: []int{1, 2, 3}, Rate: 0.5}
 	require.NoError(t, a.Send(want))
@@ -85,6 +88,7 @@ func TestRecvIntoAndRecvAs(t *testing.T) {
 }
 
 func TestUndecodableMessageKeepsBytesAndConnection(t *testing.T) {
+	t.Parallel()
 	a, b := pipePair(t)
 	garbage := []byte("\x80\x04\xff not a pickle")
 	require.NoError(t, a.SendBytes(garbage))
@@ -110,6 +114,7 @@ func TestUndecodableMessageKeepsBytesAndConnection(t *testing.T) {
 }
 
 func TestProtocolOption(t *testing.T) {
+	t.Parallel()
 	for _, proto := range []int{0, 2, 3, 4, 5} {
 		a, b := pipePair(t, WithProtocol(proto))
 		require.NoError(t, a.Send([]any{"x", int64(1)}))
@@ -127,6 +132,7 @@ func TestProtocolOption(t *testing.T) {
 }
 
 func TestPickleLimitsFromOptions(t *testing.T) {
+	t.Parallel()
 	a, b := pipePair(t, WithPickleOptions(pickle.WithMaxDepth(3)))
 	deep, err := pickle.Marshal([]any{[]any{[]any{[]any{[]any{"deep"}}}}})
 	require.NoError(t, err)
@@ -144,6 +150,7 @@ type point struct {
 }
 
 func TestRegistryFromOptions(t *testing.T) {
+	t.Parallel()
 	reg := pickle.NewRegistry()
 	require.NoError(t, reg.Register("geometry", "Point", point{}))
 	a, b := pipePair(t, WithRegistry(reg))
@@ -160,6 +167,7 @@ func TestRegistryFromOptions(t *testing.T) {
 
 // One goroutine sends while another receives, as the Conn allows.
 func TestConcurrentSendAndRecv(t *testing.T) {
+	t.Parallel()
 	a, b := pipePair(t)
 	const n = 500
 	var wg sync.WaitGroup
@@ -205,6 +213,7 @@ func TestConcurrentSendAndRecv(t *testing.T) {
 }
 
 func TestSendAfterCloseAndUnsupportedValues(t *testing.T) {
+	t.Parallel()
 	a, b := pipePair(t)
 	require.Error(t, a.Send(make(chan int)), "a channel has no Python counterpart")
 	require.NoError(t, a.Send("still fine"), "a failed encode sends nothing")
@@ -217,6 +226,7 @@ func TestSendAfterCloseAndUnsupportedValues(t *testing.T) {
 }
 
 func TestMatchPeerProtocol(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name      string
 		opts      []Option

@@ -153,6 +153,7 @@ func (o *oneShot) RecvMessage(limit int) ([]byte, error) {
 
 // A Listener without a key has to be asked for by name.
 func TestListenerWithoutKeyIsExplicit(t *testing.T) {
+	t.Parallel()
 	_, err := Listen("tcp", "127.0.0.1:0")
 	require.ErrorIs(t, err, ErrNoAuthKey)
 	assert.Contains(t, err.Error(), "InsecureSkipAuth")
@@ -180,7 +181,7 @@ func TestKeysNeverInErrors(t *testing.T) {
 
 	// Wrong key, both ways, and every side's error.
 	for _, pair := range [][2][]byte{{key, []byte("other")}, {[]byte("other"), key}} {
-		l, err := Listen("tcp", "127.0.0.1:0", WithAuthKey(pair[0]), WithHandshakeTimeout(time.Second))
+		l, err := Listen("tcp", "127.0.0.1:0", WithAuthKey(pair[0]), WithHandshakeTimeout(shortHandshake))
 		require.NoError(t, err)
 		_, err = Dial(context.Background(), "tcp", l.Addr().String(), WithAuthKey(pair[1]))
 		collect(err)
@@ -222,16 +223,15 @@ func TestKeysNeverInErrors(t *testing.T) {
 			rawReadFrame(nc)
 			nc.Write(frame([]byte("junk")))
 		},
-		func(nc net.Conn) { time.Sleep(1500 * time.Millisecond) },
+		waitForClose,
 	} {
 		addr := hostileServer(t, script)
-		_, err := Dial(context.Background(), "tcp", addr, WithAuthKey(key), WithHandshakeTimeout(time.Second))
+		_, err := Dial(context.Background(), "tcp", addr, WithAuthKey(key), WithHandshakeTimeout(shortHandshake))
 		collect(err)
 	}
-	// A cancelled Dial.
+	// A Dial cancelled while the listener says nothing.
 	ctx, cancel := context.WithCancel(context.Background())
-	addr := hostileServer(t, func(nc net.Conn) { time.Sleep(time.Second) })
-	go func() { time.Sleep(100 * time.Millisecond); cancel() }()
+	addr := hostileServer(t, func(nc net.Conn) { cancel(); waitForClose(nc) })
 	_, err := Dial(ctx, "tcp", addr, WithAuthKey(key))
 	collect(err)
 

@@ -37,6 +37,7 @@ func readSeed(t *testing.T, path string) []byte {
 // "secret", counter randomness) they complete the handshake, so the fuzzer
 // starts from each interpreter's successful path, MD5 and SHA-256 alike.
 func TestCapturedHandshakeSeedsSucceed(t *testing.T) {
+	t.Parallel()
 	for _, server := range []bool{true, false} {
 		target := map[bool]string{true: "FuzzServerHandshake", false: "FuzzClientHandshake"}[server]
 		files, err := filepath.Glob(filepath.Join("testdata", "fuzz", target, "cpython-*"))

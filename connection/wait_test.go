@@ -76,6 +76,7 @@ func TestWait(t *testing.T) {
 }
 
 func TestWaitEmptyAndErrors(t *testing.T) {
+	t.Parallel()
 	out, err := Wait(nil, 0)
 	require.NoError(t, err)
 	assert.Empty(t, out)
@@ -119,6 +120,7 @@ func TestWaitContext(t *testing.T) {
 // Wait sees a poisoned Conn (its receive reports the error) and bytes held
 // in the read buffer.
 func TestWaitPoisonedAndBuffered(t *testing.T) {
+	t.Parallel()
 	s, r := pipes(t, 2)
 	_, err := s[0].nc.Write([]byte{0xff, 0xff, 0xff, 0xfe})
 	require.NoError(t, err)
@@ -135,6 +137,7 @@ func TestWaitPoisonedAndBuffered(t *testing.T) {
 
 // Wait refuses, rather than hangs, when a receive is running elsewhere.
 func TestWaitWhileReceiving(t *testing.T) {
+	t.Parallel()
 	s, r := pipes(t, 1)
 	var wg sync.WaitGroup
 	wg.Add(1)
