@@ -27,7 +27,9 @@ var (
 // Message sizes every transport carries both ways: empty, one byte, the
 // 16384 boundary where CPython switches from one write to two (2.7 splits at
 // 16384 itself), and a multi-block message. bigSize (= the default maximum
-// message size) goes over one transport per direction and interpreter.
+// message size, which Go must accept) goes from Python to Go over one
+// transport per interpreter; Go sends no more than the small sizes, because
+// Python sets no limit that a larger message would reach.
 var (
 	smallSizes = []int{0, 1, 16384, 16385, 1 << 20}
 	bigSize    = 64 << 20
