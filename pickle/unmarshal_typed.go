@@ -185,6 +185,9 @@ func (d *typed) decode(v val, rv reflect.Value) error {
 		}
 		return rv.Addr().Interface().(Unmarshaler).UnmarshalPickle(x)
 	}
+	if isModelTarget(t) {
+		return d.decodeModel(v, rv)
+	}
 	switch t.Kind() {
 	case reflect.Pointer:
 		if v.k == kNone {
@@ -330,6 +333,45 @@ func (d *typed) decode(v val, rv reflect.Value) error {
 	return d.typeErr(v, t, "")
 }
 
+// decodeModel fills a value-model target (*Dict, Dict, *Object, ...) with
+// what an `any` target would get, provided that is of the target's type. A
+// pointer target shares the value as `any` does; a struct target gets a copy
+// of the struct (which, for a Dict or Set, shares its storage).
+func (d *typed) decodeModel(v val, rv reflect.Value) error {
+	t := rv.Type()
+	x, err := d.m.toAny(v)
+	if err != nil {
+		return err
+	}
+	if x == nil {
+		if t.Kind() == reflect.Pointer {
+			rv.SetZero()
+		}
+		return nil // as encoding/json: None leaves a value alone
+	}
+	xv := reflect.ValueOf(x)
+	switch {
+	case xv.Type() == t:
+		rv.Set(xv)
+		return nil
+	case t.Kind() == reflect.Struct && xv.Type() == reflect.PointerTo(t):
+		rv.Set(xv.Elem())
+		return nil
+	}
+	return d.typeErr(v, t, "")
+}
+
+// setMapEntry stores k: e in the map rv, refusing a key Go cannot hash (a
+// Python tuple decoded into an interface key is a Tuple, a slice), which
+// would make reflect panic.
+func (d *typed) setMapEntry(rv, k, e reflect.Value, key val) error {
+	if !k.Comparable() {
+		return d.typeErr(key, rv.Type(), fmt.Sprintf("a %s key decodes to %T, which Go cannot use as a map key; decode into *pickle.Dict (or *pickle.Set) to keep it", d.pyType(key), k.Interface()))
+	}
+	rv.SetMapIndex(k, e)
+	return nil
+}
+
 func (d *typed) bigOf(v val) (*big.Int, bool) {
 	switch v.k {
 	case kInt, kBool:
@@ -421,7 +463,9 @@ func (d *typed) decodeNested(v val, rv reflect.Value) error {
 						return err
 					}
 					d.path = d.path[:len(d.path)-1]
-					rv.SetMapIndex(k, mark)
+					if err := d.setMapEntry(rv, k, mark, it); err != nil {
+						return err
+					}
 				}
 				return nil
 			}
@@ -535,7 +579,9 @@ func (d *typed) fillFromDict(v val, items []val, rv reflect.Value) error {
 			if err := d.decode(items[i+1], ev); err != nil {
 				return err
 			}
-			rv.SetMapIndex(kv, ev)
+			if err := d.setMapEntry(rv, kv, ev, items[i]); err != nil {
+				return err
+			}
 		}
 		d.path = d.path[:last]
 		return nil
