@@ -72,7 +72,10 @@ func TestModelTypesAsTargets(t *testing.T) {
 				d := new(Dict)
 				require.NoError(t, Unmarshal(data, d))
 				check(d)
-				var s struct{ P *Dict; V Dict }
+				var s struct {
+					P *Dict
+					V Dict
+				}
 				require.NoError(t, Unmarshal(mustMarshal(t, map[string]any{"P": value, "V": value}), &s))
 				check(s.P)
 				check(&s.V)
@@ -88,7 +91,10 @@ func TestModelTypesAsTargets(t *testing.T) {
 				require.NoError(t, Unmarshal(data, s))
 				check(s)
 			case *Object:
-				var f struct{ P *Object; V Object }
+				var f struct {
+					P *Object
+					V Object
+				}
 				require.NoError(t, Unmarshal(mustMarshal(t, map[string]any{"P": value, "V": value}), &f))
 				check(f.P)
 				check(&f.V)
