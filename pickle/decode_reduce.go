@@ -15,6 +15,9 @@ func (m *machine) reduce(pos int, callable val, args []val, inst bool) (val, err
 	id := gidUnknown
 	if isGlobal {
 		id = classify(g)
+		if id == gidUnknown && m.cfg.registry.isException(g) {
+			id = gidException
+		}
 	}
 	set := func(k nkind, x any) val {
 		v := m.newNode(k, pos)

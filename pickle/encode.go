@@ -127,9 +127,9 @@ type encoder struct {
 	globalMemo map[Global]int // classes and functions
 	tzMemo     map[int]int    // datetime.timezone objects by offset
 
-	lastType  reflect.Type // one-entry cache of registry lookups
-	lastClass Global
-	lastOK    bool
+	lastType reflect.Type // one-entry cache of registry lookups
+	lastReg  registered
+	lastOK   bool
 
 	scratch [24]byte
 }

@@ -66,17 +66,17 @@ func newTypeEncoder(t reflect.Type, allowAddr bool) encoderFunc {
 	}
 	switch t.Kind() {
 	case reflect.Bool:
-		return boolEncoder
+		return registeredScalar(t, boolEncoder)
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return intEncoder
+		return registeredScalar(t, intEncoder)
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		return uintEncoder
+		return registeredScalar(t, uintEncoder)
 	case reflect.Float32, reflect.Float64:
-		return floatEncoder
+		return registeredScalar(t, floatEncoder)
 	case reflect.Complex64, reflect.Complex128:
 		return complexEncoder
 	case reflect.String:
-		return stringEncoder
+		return registeredScalar(t, stringEncoder)
 	case reflect.Interface:
 		return interfaceEncoder
 	case reflect.Struct:
@@ -435,16 +435,60 @@ func newStructEncoder(t reflect.Type) encoderFunc {
 	return se.encode
 }
 
-// classFor looks the type up in the registry, remembering the last answer.
-func (e *encoder) classFor(t reflect.Type) (Global, bool) {
+// registered looks the type up in the registry, remembering the last answer.
+func (e *encoder) registered(t reflect.Type) (registered, bool) {
 	if e.cfg.registry == nil {
-		return Global{}, false
+		return registered{}, false
 	}
 	if t != e.lastType {
-		e.lastClass, e.lastOK = e.cfg.registry.ClassFor(t)
+		e.lastReg, e.lastOK = e.cfg.registry.lookupType(t)
 		e.lastType = t
 	}
-	return e.lastClass, e.lastOK
+	return e.lastReg, e.lastOK
+}
+
+// registeredScalar encodes a named bool, number or string type as base does
+// unless it is registered AsEnum, when it is that enum's member.
+func registeredScalar(t reflect.Type, base encoderFunc) encoderFunc {
+	if t.PkgPath() == "" {
+		return base // a predeclared type cannot be registered
+	}
+	return func(e *encoder, rv reflect.Value, k refKey) error {
+		if reg, ok := e.registered(t); ok && reg.kind == kindEnum {
+			return e.saveEnum(reg.class, rv)
+		}
+		return base(e, rv, k)
+	}
+}
+
+// saveEnum writes an enum member as CPython's Enum.__reduce_ex__ has it:
+// cls(value).
+func (e *encoder) saveEnum(cls Global, value reflect.Value) error {
+	if err := e.saveGlobal(cls); err != nil {
+		return err
+	}
+	err := e.tupleOf(1, func(int) error {
+		switch value.Kind() {
+		case reflect.Bool:
+			return e.saveInner(value.Bool())
+		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+			return e.saveInner(value.Int())
+		case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+			return e.saveInner(value.Uint())
+		case reflect.Float32, reflect.Float64:
+			return e.saveInner(value.Float())
+		case reflect.String:
+			return e.saveInner(value.String()) // not the named type: that is the member itself
+		}
+		e.boundary()
+		return e.saveReflect(value, refKey{})
+	})
+	if err != nil {
+		return err
+	}
+	e.op(opReduce)
+	e.memoPut()
+	return nil
 }
 
 func (se *structEncoder) encode(e *encoder, rv reflect.Value, k refKey) error {
@@ -460,8 +504,11 @@ func (se *structEncoder) encode(e *encoder, rv reflect.Value, k refKey) error {
 	if err := e.enter(); err != nil {
 		return err
 	}
-	if cls, ok := e.classFor(se.t); ok {
-		if err := e.instanceHeader(cls); err != nil {
+	if reg, ok := e.registered(se.t); ok && reg.kind != kindInstance {
+		return se.encodeBuilt(e, rv, k, reg)
+	}
+	if reg, ok := e.registered(se.t); ok {
+		if err := e.instanceHeader(reg.class); err != nil {
 			return err
 		}
 		if e.recursed(k) {
@@ -485,6 +532,56 @@ func (se *structEncoder) encode(e *encoder, rv reflect.Value, k refKey) error {
 	err := se.items(e, rv)
 	e.leave()
 	return err
+}
+
+// encodeBuilt writes a registered namedtuple (cls.__new__(cls, *fields), or
+// copyreg._reconstructor(cls, tuple, fields) below protocol 2, as CPython
+// writes one) or enum member (cls(value)).
+func (se *structEncoder) encodeBuilt(e *encoder, rv reflect.Value, k refKey, reg registered) error {
+	if reg.kind == kindEnum {
+		err := e.saveEnum(reg.class, se.field(rv, &se.fields[0]))
+		e.leave()
+		return err
+	}
+	fields := func() error {
+		return e.tupleOf(len(se.fields), func(i int) error {
+			f := &se.fields[i]
+			e.boundary()
+			return withPath(f.enc(e, se.field(rv, f), refKey{}), "."+f.name)
+		})
+	}
+	if e.proto >= 2 {
+		if err := e.saveGlobal(reg.class); err != nil {
+			return err
+		}
+		if err := fields(); err != nil {
+			return err
+		}
+		e.op(opNewobj)
+	} else {
+		if err := e.saveGlobal(Global{"copyreg", "_reconstructor"}); err != nil {
+			return err
+		}
+		err := e.tupleOf(3, func(i int) error {
+			switch i {
+			case 0:
+				return e.saveGlobal(reg.class)
+			case 1:
+				return e.saveGlobal(Global{"builtins", "tuple"})
+			}
+			return fields()
+		})
+		if err != nil {
+			return err
+		}
+		e.op(opReduce)
+	}
+	if e.recursed(k) {
+		return nil
+	}
+	e.memoPutRef(k)
+	e.leave()
+	return nil
 }
 
 func (se *structEncoder) field(rv reflect.Value, f *encField) reflect.Value {
@@ -641,7 +738,7 @@ func (e *encoder) checkHashable(t reflect.Type) error {
 		bad = "its values are mutable in Python"
 	case modelTypes[t], t.Implements(marshalerType), reflect.PointerTo(t).Implements(marshalerType):
 	case t.Kind() == reflect.Struct:
-		if _, ok := e.classFor(t); !ok {
+		if _, ok := e.registered(t); !ok {
 			bad = "a struct encodes as a dict"
 		}
 	case t.Kind() == reflect.Array && t.Elem().Kind() != reflect.Uint8:

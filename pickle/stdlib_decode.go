@@ -100,6 +100,15 @@ var mpExceptions = map[string]bool{
 	"BufferTooShort": true, "TimeoutError": true,
 }
 
+// stdlibExceptions are the standard library's exception classes that cross
+// multiprocessing connections: a manager's queue raises queue.Empty and
+// queue.Full through its proxies. Others can be added per Registry with
+// RegisterException.
+var stdlibExceptions = map[Global]bool{
+	{"queue", "Empty"}: true,
+	{"queue", "Full"}:  true,
+}
+
 var knownGlobals = map[Global]gid{
 	{"builtins", "set"}:            gidSet,
 	{"builtins", "frozenset"}:      gidFrozenset,
@@ -134,6 +143,9 @@ func classify(g Global) gid {
 		return gidBuiltin
 	}
 	if (g.Module == "multiprocessing" || strings.HasPrefix(g.Module, "multiprocessing.")) && mpExceptions[g.Name] {
+		return gidException
+	}
+	if stdlibExceptions[g] {
 		return gidException
 	}
 	return gidUnknown

@@ -127,6 +127,13 @@ func (m *machine) nodeAny(v val) (any, error) {
 		if g, ok := m.globalOf(nd.obj.class); ok && m.cfg.registry != nil {
 			if t, ok := m.cfg.registry.TypeFor(g); ok {
 				p := reflect.New(t)
+				if t.Kind() != reflect.Struct { // an enum member: its value, not a pointer
+					if err := m.newTyped().fillRegistered(v, p.Elem()); err != nil {
+						return nil, err
+					}
+					m.anyCache[v.n] = p.Elem().Interface()
+					return p.Elem().Interface(), nil
+				}
 				m.anyCache[v.n] = p.Interface()
 				if err := m.newTyped().fillRegistered(v, p.Elem()); err != nil {
 					return nil, err

@@ -682,6 +682,9 @@ func (d *typed) fillRegistered(v val, rv reflect.Value) error {
 	if len(o.args) == 0 {
 		return nil
 	}
+	if len(o.args) == 1 && rv.Kind() != reflect.Map { // an enum member: cls(value)
+		return d.decode(o.args[0], rv)
+	}
 	return d.typeErr(v, rv.Type(), "")
 }
 

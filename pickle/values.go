@@ -66,6 +66,14 @@ func (e *Exception) Error() string {
 	}
 }
 
+// Is reports whether target is an *Exception of the same class with no
+// arguments, so that errors.Is(err, &Exception{Class: Global{"queue",
+// "Empty"}}) asks "is this a queue.Empty?" whatever its message.
+func (e *Exception) Is(target error) bool {
+	t, ok := target.(*Exception)
+	return ok && t.Class == e.Class && len(t.Args) == 0 && t.State == nil
+}
+
 // Decimal is a decimal.Decimal, kept as its exact text ("1.10", "NaN", "-Infinity").
 type Decimal string
 
