@@ -41,9 +41,9 @@ type registered struct {
 type classKind uint8
 
 const (
-	kindInstance  classKind = iota // cls.__new__(cls); BUILD with the __dict__
-	kindNamedTuple                 // cls.__new__(cls, *fields)
-	kindEnum                       // cls(value)
+	kindInstance   classKind = iota // cls.__new__(cls); BUILD with the __dict__
+	kindNamedTuple                  // cls.__new__(cls, *fields)
+	kindEnum                        // cls(value)
 )
 
 // RegisterOption says what kind of Python class Register maps.
