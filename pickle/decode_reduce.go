@@ -250,6 +250,10 @@ func (m *machine) location(v val) (loc *time.Location, ok bool) {
 	if v.k == kNone {
 		return nil, true
 	}
+	if key, ok := m.zoneInfoKey(v); ok {
+		loc, err := loadZone(key)
+		return loc, err == nil // else the datetime stays an *Object, unchanged
+	}
 	nd := m.nodeOf(v)
 	if nd == nil || nd.k != nObject || nd.obj.hasState || len(nd.obj.list) > 0 || len(nd.obj.dict) > 0 {
 		return nil, false
@@ -374,7 +378,11 @@ func (m *machine) datetimeArgs(id gid, args []val) (any, bool) {
 		if loc == nil {
 			loc = time.Local
 		}
-		return time.Date(f[0], time.Month(f[1]), f[2], f[3], f[4], f[5], f[6]*1000, loc), true
+		fold := 0
+		if isBytes && state[2]&0x80 != 0 {
+			fold = 1
+		}
+		return wallTime(f[0], time.Month(f[1]), f[2], f[3], f[4], f[5], f[6]*1000, loc, fold), true
 	}
 }
 

@@ -126,6 +126,7 @@ type encoder struct {
 	internMemo map[string]int // interned strings (module names, attribute names) by value
 	globalMemo map[Global]int // classes and functions
 	tzMemo     map[int]int    // datetime.timezone objects by offset
+	zoneMemo   map[string]int // zoneinfo.ZoneInfo objects by key
 
 	lastType reflect.Type // one-entry cache of registry lookups
 	lastReg  registered
@@ -144,6 +145,7 @@ func (e *encoder) reset() {
 	clear(e.internMemo)
 	clear(e.globalMemo)
 	clear(e.tzMemo)
+	clear(e.zoneMemo)
 	e.lastType = nil
 }
 
@@ -154,6 +156,12 @@ func (e *encoder) encode(v any) error {
 	}
 	if p > HighestProtocol {
 		return fmt.Errorf("pickle: unsupported protocol %d (0 to %d)", e.cfg.protocol, HighestProtocol)
+	}
+	if t := e.cfg.target; t.set() && p > t.highestProtocol() {
+		if e.cfg.protocolSet {
+			return fmt.Errorf("pickle: protocol %d cannot be read by %v (it reads up to %d)", p, t, t.highestProtocol())
+		}
+		p = t.highestProtocol()
 	}
 	e.proto, e.bin, e.frameStart = p, p >= 1, -1
 	e.framing = false

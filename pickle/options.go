@@ -23,6 +23,8 @@ type Option func(*config)
 
 type config struct {
 	protocol       int
+	protocolSet    bool
+	target         pythonVersion // zero: any CPython 3.9+ will load what is written
 	registry       *Registry
 	strict         bool
 	deterministic  bool
@@ -53,7 +55,19 @@ func newConfig(opts []Option) config {
 
 // WithProtocol selects the protocol the encoder writes (0–5). Decoding reads
 // every protocol whatever this says.
-func WithProtocol(p int) Option { return func(c *config) { c.protocol = p } }
+func WithProtocol(p int) Option { return func(c *config) { c.protocol, c.protocolSet = p, true } }
+
+// ForPython makes the encoder write only what CPython major.minor can load,
+// and fail with an *UnsupportedValueError on what it cannot: the protocol
+// defaults to the highest that version reads (2 for 2.7, 4 for 3.0-3.7) and
+// a higher WithProtocol is an error; a zoned time.Time is written with a
+// fixed-offset datetime.timezone before 3.9 (which has no zoneinfo); an
+// aware time.Time or TimeOfDay cannot be written for Python 2 (which has no
+// datetime.timezone). Without it, the encoder writes for CPython 3.9+ (and
+// the protocol alone decides what older Pythons can read).
+func ForPython(major, minor int) Option {
+	return func(c *config) { c.target = pythonVersion{major, minor} }
+}
 
 // WithRegistry maps Python classes to Go types in both directions.
 func WithRegistry(r *Registry) Option { return func(c *config) { c.registry = r } }

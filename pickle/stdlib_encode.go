@@ -28,21 +28,52 @@ func (e *encoder) saveFreshBytes(b []byte) error {
 	return e.saveBytes(b, false)
 }
 
-// reduceState writes cls(state[, tz]) for the datetime types; offset is
-// the UTC offset in seconds of the tzinfo, when aware.
-func (e *encoder) reduceState(cls Global, state []byte, aware bool, offset int) error {
+// tzinfo says how an aware datetime or time names its zone: a tz database
+// key (zoneinfo.ZoneInfo), else a fixed offset (datetime.timezone).
+type tzinfo struct {
+	aware  bool
+	key    string
+	offset int // seconds east of UTC
+}
+
+// tzinfoOf is the tzinfo for a Location at instant t: none for time.Local,
+// timezone.utc for time.UTC, ZoneInfo(key) for a zone of the tz database
+// (when the target Python has zoneinfo), and the offset in effect at t
+// for any other.
+func (e *encoder) tzinfoOf(loc *time.Location, t time.Time) (tzinfo, error) {
+	if loc == time.Local {
+		return tzinfo{}, nil
+	}
+	if !e.cfg.target.hasTimezone() {
+		return tzinfo{}, valueErr(t, "an aware time cannot be written for "+e.cfg.target.String()+", which has no datetime.timezone; use time.Local for a naive time")
+	}
+	if loc == time.UTC {
+		return tzinfo{aware: true}, nil
+	}
+	if key, ok := zoneKey(loc, t); ok && e.cfg.target.hasZoneInfo() {
+		return tzinfo{aware: true, key: key}, nil
+	}
+	_, offset := t.Zone()
+	return tzinfo{aware: true, offset: offset}, nil
+}
+
+// reduceState writes cls(state[, tz]) for the datetime types.
+func (e *encoder) reduceState(cls Global, state []byte, tz tzinfo) error {
 	if err := e.saveGlobal(cls); err != nil {
 		return err
 	}
 	n := 1
-	if aware {
+	if tz.aware {
 		n = 2
 	}
 	err := e.tupleOf(n, func(i int) error {
-		if i == 0 {
+		switch {
+		case i == 0:
 			return e.saveFreshBytes(state)
+		case tz.key != "":
+			return e.saveZoneInfo(tz.key)
 		}
-		return e.saveTimezone(offset)
+		return e.saveTimezone(tz.offset)
 	})
 	if err != nil {
 		return err
@@ -54,18 +85,15 @@ func (e *encoder) reduceState(cls Global, state []byte, aware bool, offset int) 
 
 // saveDatetime writes a time.Time as a datetime.datetime: naive with the
 // same wall clock for time.Local, tzinfo=timezone.utc for time.UTC,
+// zoneinfo.ZoneInfo(key) for a zone of the tz database (time.LoadLocation),
+// with the fold bit of PEP 495 at protocol 4+, and
 // timezone(timedelta(seconds=offset)) for any other location, with the
 // offset in effect at that instant. Nanoseconds are truncated to
 // microseconds.
 func (e *encoder) saveDatetime(t time.Time) error {
-	loc := t.Location()
-	aware, offset := true, 0
-	switch loc {
-	case time.Local:
-		aware = false
-	case time.UTC:
-	default:
-		_, offset = t.Zone()
+	tz, err := e.tzinfoOf(t.Location(), t)
+	if err != nil {
+		return err
 	}
 	y, mo, d := t.Date()
 	h, mi, s := t.Clock()
@@ -74,7 +102,10 @@ func (e *encoder) saveDatetime(t time.Time) error {
 		return valueErr(t, "datetime.datetime holds years 1 to 9999, not "+pyRepr(y))
 	}
 	state := [10]byte{byte(y >> 8), byte(y), byte(mo), byte(d), byte(h), byte(mi), byte(s), byte(us >> 16), byte(us >> 8), byte(us)}
-	return e.reduceState(globalDatetime, state[:], aware, offset)
+	if tz.key != "" && e.proto > 3 && foldOf(t) == 1 {
+		state[2] |= 0x80
+	}
+	return e.reduceState(globalDatetime, state[:], tz)
 }
 
 // saveTimezone writes datetime.timezone(timedelta(seconds=offset)); all
@@ -141,12 +172,13 @@ func (e *encoder) saveDate(d Date) error {
 		return valueErr(d, "not a valid datetime.date")
 	}
 	state := [4]byte{byte(d.Year >> 8), byte(d.Year), byte(d.Month), byte(d.Day)}
-	return e.reduceState(globalDate, state[:], false, 0)
+	return e.reduceState(globalDate, state[:], tzinfo{})
 }
 
-// saveTimeOfDay writes a TimeOfDay as a datetime.time. A Location other
-// than nil (naive) and time.UTC is written as the fixed offset it has at
-// that wall time on 2000-01-01. Fold sets the fold bit at protocol 4+.
+// saveTimeOfDay writes a TimeOfDay as a datetime.time. A Location of the tz
+// database is written as its zoneinfo.ZoneInfo; another one other than nil
+// (naive) and time.UTC as the fixed offset it has at that wall time on
+// 2000-01-01. Fold sets the fold bit at protocol 4+.
 func (e *encoder) saveTimeOfDay(t TimeOfDay) error {
 	if t.Hour < 0 || t.Hour > 23 || t.Minute < 0 || t.Minute > 59 || t.Second < 0 || t.Second > 59 ||
 		t.Microsecond < 0 || t.Microsecond > 999999 || t.Fold < 0 || t.Fold > 1 {
@@ -158,11 +190,14 @@ func (e *encoder) saveTimeOfDay(t TimeOfDay) error {
 	}
 	us := t.Microsecond
 	state := [6]byte{h, byte(t.Minute), byte(t.Second), byte(us >> 16), byte(us >> 8), byte(us)}
-	aware, offset := t.Location != nil, 0
-	if aware && t.Location != time.UTC {
-		_, offset = time.Date(2000, 1, 1, t.Hour, t.Minute, t.Second, 0, t.Location).Zone()
+	var tz tzinfo
+	if t.Location != nil {
+		var err error
+		if tz, err = e.tzinfoOf(t.Location, time.Date(2000, 1, 1, t.Hour, t.Minute, t.Second, 0, t.Location)); err != nil {
+			return err
+		}
 	}
-	return e.reduceState(globalTime, state[:], aware, offset)
+	return e.reduceState(globalTime, state[:], tz)
 }
 
 // saveDecimal writes decimal.Decimal(text).

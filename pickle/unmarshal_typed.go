@@ -478,6 +478,9 @@ func (d *typed) decodeNested(v val, rv reflect.Value) error {
 			if rt, ok := d.m.cfg.registry.TypeFor(g); ok && rt == t {
 				return d.fillRegistered(v, rv)
 			}
+			if t == timeType {
+				return d.typeErr(v, t, d.m.whyNotTime(g, nd.obj.args))
+			}
 		}
 		if t.Kind() == reflect.Struct || t.Kind() == reflect.Map {
 			return d.fillRegistered(v, rv)

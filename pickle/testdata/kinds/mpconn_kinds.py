@@ -36,3 +36,15 @@ try:  # dataclasses (3.7+) need annotations, a syntax error on 2.7
     from mpconn_kinds_dc import Record, Frozen
 except (ImportError, SyntaxError):
     pass
+
+import datetime
+
+
+class OddZone(datetime.tzinfo):
+    """A tzinfo of the application's own, as pytz and dateutil have."""
+
+    def utcoffset(self, dt):
+        return datetime.timedelta(hours=3)
+
+    def dst(self, dt):
+        return datetime.timedelta(0)
