@@ -1,7 +1,16 @@
 // Command bench compares mpconn side by side with CPython, gopickle, og-rek
 // and the raw-socket floor, in one run on one machine, and prints one table
-// of medians and ratios (also written as JSON, with a PNG chart of the
-// ratios next to it).
+// of medians, spreads and ratios (also written as JSON with every
+// repetition, with a PNG chart of the ratios next to it).
+//
+// The columns of a row are measured interleaved: repetition 1 of every
+// implementation, then repetition 2 of every one, and so on, so that load
+// which comes and goes on a shared machine hits them alike. CPython is timed
+// by long-lived Python processes that run one repetition per request
+// (pickles.py for the pickle rows, peer.py clients for the network rows).
+// Besides the Go-written datasets of internal/benchdata, the pickle rows
+// decode and encode datasets CPython builds and pickles itself, at protocols
+// 4 and 2 (pydata.go).
 //
 // It is its own module so that users of github.com/mpconn/mpconn never pull
 // og-rek or the chart's font. From the repository root:
@@ -67,22 +76,33 @@ type config struct {
 	AllocCount int     `json:"alloc_count"`
 }
 
-// Result is one measurement: the median of Samples (one per repetition).
+// Result is one measurement: one sample per repetition, in the order they
+// ran (sample i of every implementation of a group ran in the same round),
+// and their median, extremes and spread.
 type Result struct {
-	Group   string    `json:"group"`
-	Impl    string    `json:"impl"`
-	Unit    string    `json:"unit"`
-	Median  float64   `json:"median"`
+	Group  string  `json:"group"`
+	Impl   string  `json:"impl"`
+	Unit   string  `json:"unit"`
+	Median float64 `json:"median"`
+	Min    float64 `json:"min"`
+	Max    float64 `json:"max"`
+	// Spread is the largest distance of a sample from the median, as a
+	// fraction of the median.
+	Spread  float64   `json:"spread"`
 	Samples []float64 `json:"samples"`
 	Higher  bool      `json:"higher_is_better"`
 }
 
-// Ratio is a target: how many times better Num is than Den.
+// Ratio is a target: how many times better Num is than Den, median over
+// median. RepMin and RepMax are the lowest and highest ratio of one round's
+// samples of the two.
 type Ratio struct {
 	Group  string  `json:"group"`
 	Num    string  `json:"num"`
 	Den    string  `json:"den"`
 	Value  float64 `json:"value"`
+	RepMin float64 `json:"rep_min"`
+	RepMax float64 `json:"rep_max"`
 	Target float64 `json:"target"`
 	Met    bool    `json:"met"`
 }
@@ -113,7 +133,11 @@ type bencher struct {
 }
 
 func (b *bencher) add(group, impl, unit string, samples []float64, higher bool) {
-	r := Result{Group: group, Impl: impl, Unit: unit, Median: median(samples), Samples: samples, Higher: higher}
+	r := Result{Group: group, Impl: impl, Unit: unit, Median: median(samples), Samples: samples, Higher: higher,
+		Min: slices.Min(samples), Max: slices.Max(samples)}
+	if r.Median != 0 {
+		r.Spread = max(r.Max-r.Median, r.Median-r.Min) / r.Median
+	}
 	b.results = append(b.results, r)
 	fmt.Fprintf(os.Stderr, "  %-45s %-26s %12.4g %s\n", group, impl, r.Median, unit)
 }
@@ -134,11 +158,20 @@ func (b *bencher) ratio(group, num, den string, target float64) {
 	if !ok1 || !ok2 || n.Median == 0 || d.Median == 0 {
 		return
 	}
-	v := n.Median / d.Median
-	if !n.Higher {
-		v = d.Median / n.Median
+	better := func(x, y float64) float64 {
+		if n.Higher {
+			return x / y
+		}
+		return y / x
 	}
-	b.ratios = append(b.ratios, Ratio{Group: group, Num: num, Den: den, Value: v, Target: target, Met: v >= target})
+	r := Ratio{Group: group, Num: num, Den: den, Value: better(n.Median, d.Median), Target: target,
+		RepMin: math.Inf(1), RepMax: math.Inf(-1)}
+	r.Met = r.Value >= target
+	for i := range min(len(n.Samples), len(d.Samples)) {
+		v := better(n.Samples[i], d.Samples[i])
+		r.RepMin, r.RepMax = min(r.RepMin, v), max(r.RepMax, v)
+	}
+	b.ratios = append(b.ratios, r)
 }
 
 func median(xs []float64) float64 {

@@ -2,7 +2,7 @@
 Listener or Client, C pickle, nothing else. Embedded in the Go command.
 
     peer.py server FAMILY ADDRESS MODE      prints the address, serves one client
-    peer.py client FAMILY ADDRESS MODE ...  prints one line of JSON
+    peer.py client FAMILY ADDRESS MODE ...  connects, then answers requests
 
 FAMILY is unix or tcp (ADDRESS a path, or host:port; port 0 picks one).
 MODE rt: the server echoes objects (conn.send(conn.recv())); the client
@@ -10,6 +10,12 @@ sends the small object and receives the echo, ROUNDS times per repetition.
 MODE bulk: the client sends COUNT messages of SIZE bytes (send_bytes) and an
 empty one; the server receives them (recv_bytes) and answers b'ok' to the
 empty one. The client times each batch, ack included.
+
+The client runs one repetition per request, so that the Go command can
+interleave its repetitions with the other pairs': it reads one line of JSON
+per request on stdin, {"op": "warm"} (one untimed batch: up to 1000 round
+trips, or one message) or {"op": "rep"} (one timed repetition), and answers
+one line, {} or {"seconds": S}, until stdin ends.
 """
 import json
 import sys
@@ -45,35 +51,50 @@ def serve(family, addr, mode):
                 pass
 
 
-def client(family, addr, mode, reps, *args):
+def answer(handle):
+    """Answers requests until stdin ends: one line of JSON in, handle(request)
+    (a dict) out as one line of JSON, or {"error": ...} if it raised."""
+    for line in sys.stdin:
+        try:
+            out = handle(json.loads(line))
+        except Exception as e:
+            out = {'error': '%s: %s' % (type(e).__name__, e)}
+        sys.stdout.write(json.dumps(out) + '\n')
+        sys.stdout.flush()
+
+
+def client(family, addr, mode, *args):
     fam, a = address(family, addr)
-    out = []
     with Client(a, family=fam, authkey=AUTHKEY) as conn:
         if mode == 'rt':
             rounds = int(args[0])
-            for _ in range(min(rounds, 1000)):  # warm up
-                conn.send(SMALL)
-                conn.recv()
-            for _ in range(reps):
-                t0 = time.perf_counter()
-                for _ in range(rounds):
+
+            def batch(n):
+                for _ in range(n):
                     conn.send(SMALL)
                     conn.recv()
-                out.append(time.perf_counter() - t0)
+            warm, rep = min(rounds, 1000), rounds
         else:
             size, count = int(args[0]), int(args[1])
             payload = bytes(size)
-            conn.send_bytes(payload)  # warm up
-            conn.send_bytes(b'')
-            conn.recv_bytes()
-            for _ in range(reps):
-                t0 = time.perf_counter()
-                for _ in range(count):
+
+            def batch(n):
+                for _ in range(n):
                     conn.send_bytes(payload)
                 conn.send_bytes(b'')
                 conn.recv_bytes()
-                out.append(time.perf_counter() - t0)
-    print(json.dumps({'seconds': out}), flush=True)
+            warm, rep = 1, count
+
+        def handle(req):
+            if req['op'] == 'warm':
+                batch(warm)
+                return {}
+            if req['op'] != 'rep':
+                raise ValueError('unknown op %r' % req['op'])
+            t0 = time.perf_counter()
+            batch(rep)
+            return {'seconds': time.perf_counter() - t0}
+        answer(handle)
 
 
 if __name__ == '__main__':
@@ -81,4 +102,4 @@ if __name__ == '__main__':
     if role == 'server':
         serve(family, addr, mode)
     else:
-        client(family, addr, mode, int(sys.argv[5]), *sys.argv[6:])
+        client(family, addr, mode, *sys.argv[5:])

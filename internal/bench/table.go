@@ -44,6 +44,14 @@ func num(v float64) string {
 	}
 }
 
+// percent writes a fraction as a percentage, to two significant digits.
+func percent(f float64) string {
+	if f >= 0.095 {
+		return fmt.Sprintf("%.0f %%", 100*f)
+	}
+	return fmt.Sprintf("%.1f %%", 100*f)
+}
+
 func short(impl string) string {
 	switch impl {
 	case pairPyPy:
@@ -71,9 +79,11 @@ func (b *bencher) table(m Machine) string {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "mpconn side by side, %s run, %s: %s, %d CPUs, kernel %s, %s, CPython %s; load average %s at start, %s at end; %.0f s\n",
 		b.cfg.Mode, m.Start, m.CPU, m.NumCPU, m.Kernel, m.Go, m.Python, m.LoadStart, m.LoadEnd, m.Seconds)
-	fmt.Fprintf(&sb, "Medians of %d repetitions. Ratios: how many times faster mpconn is (time or rate), with the target.\n\n", b.cfg.reps)
-	sb.WriteString("| benchmark | unit | " + strings.Join(columns, " | ") + " | ratios (target) |\n")
-	sb.WriteString("|---|---|" + strings.Repeat("--:|", len(columns)) + "---|\n")
+	fmt.Fprintf(&sb, "Medians of %d repetitions, interleaved: repetition 1 of every column of a row, then repetition 2 of every one, and so on. "+
+		"Spread: the largest deviation of one repetition from its median, in %% of that median, the worst of the row's columns. "+
+		"Ratios: median over median, how many times faster mpconn is (time or rate), with the target.\n\n", b.cfg.reps)
+	sb.WriteString("| benchmark | unit | " + strings.Join(columns, " | ") + " | spread | ratios (target) |\n")
+	sb.WriteString("|---|---|" + strings.Repeat("--:|", len(columns)) + "--:|---|\n")
 	var groups []string
 	seen := map[string]bool{}
 	for _, r := range b.results {
@@ -84,13 +94,10 @@ func (b *bencher) table(m Machine) string {
 	}
 	for _, g := range groups {
 		cells := make([]string, len(columns))
-		unit := ""
-		for i := range cells {
-			cells[i] = ""
-		}
+		unit, spread := "", 0.0
 		for _, r := range b.results {
 			if r.Group == g {
-				unit = r.Unit
+				unit, spread = r.Unit, max(spread, r.Spread)
 				if c := column(r.Impl); c >= 0 {
 					cells[c] = num(r.Median)
 				}
@@ -102,7 +109,7 @@ func (b *bencher) table(m Machine) string {
 				rs = append(rs, r.String())
 			}
 		}
-		fmt.Fprintf(&sb, "| %s | %s | %s | %s |\n", g, unit, strings.Join(cells, " | "), strings.Join(rs, "; "))
+		fmt.Fprintf(&sb, "| %s | %s | %s | ±%s | %s |\n", g, unit, strings.Join(cells, " | "), percent(spread), strings.Join(rs, "; "))
 	}
 	for _, a := range b.allocs {
 		target := "target 0 "
@@ -115,7 +122,7 @@ func (b *bencher) table(m Machine) string {
 		}
 		cells := make([]string, len(columns))
 		cells[0] = num(a.AllocsPerOp)
-		fmt.Fprintf(&sb, "| allocations: %s | allocs/msg | %s | %s |\n", a.Name, strings.Join(cells, " | "), target)
+		fmt.Fprintf(&sb, "| allocations: %s | allocs/msg | %s |  | %s |\n", a.Name, strings.Join(cells, " | "), target)
 	}
 	met, all := 0, 0
 	for _, r := range b.ratios {
