@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"regexp"
 	"strconv"
+	"strings"
 )
 
 // Alloc is one allocation benchmark of package connection (go test -bench
@@ -17,6 +18,18 @@ type Alloc struct {
 	BytesPerOp  float64 `json:"bytes_per_op"`
 	AllocsPerOp float64 `json:"allocs_per_op"`
 	Runs        int     `json:"runs"`
+}
+
+// allocTarget is the most allocations per message the benchmark may make,
+// and whether it has a target.
+func allocTarget(name string) (float64, bool) {
+	switch {
+	case strings.HasPrefix(name, "SendBytes/"), strings.HasPrefix(name, "RecvBytesInto/"):
+		return 0, true
+	case name == "SendRecvSmallObject/typed":
+		return targetAllocsTyped, true
+	}
+	return 0, false
 }
 
 var benchLine = regexp.MustCompile(`^Benchmark(\S+?)(?:-\d+)?\s+\d+\s+([\d.]+) ns/op.*?\s([\d.]+) B/op\s+([\d.]+) allocs/op`)

@@ -68,7 +68,7 @@ func (b *bencher) cpythonWritten(w *pickleWorker) error {
 			if err != nil {
 				return err
 			}
-			if err := b.decodeRound(w, label, data, ds.typed); err != nil {
+			if err := b.decodeRound(w, label, data, ds.typed, false); err != nil {
 				return err
 			}
 			var v any

@@ -111,18 +111,24 @@ func (b *bencher) table(m Machine) string {
 		}
 		fmt.Fprintf(&sb, "| %s | %s | %s | ±%s | %s |\n", g, unit, strings.Join(cells, " | "), percent(spread), strings.Join(rs, "; "))
 	}
+	allocsMet, allocsAll := 0, 0
 	for _, a := range b.allocs {
-		target := "target 0 "
+		var notes []string
+		if t, ok := allocTarget(a.Name); ok {
+			allocsAll++
+			mark := "✗"
+			if a.AllocsPerOp <= t {
+				allocsMet++
+				mark = "✓"
+			}
+			notes = append(notes, fmt.Sprintf("target ≤%g %s", t, mark))
+		}
 		if strings.HasPrefix(a.Name, "SendRecvSmallObject") {
-			target = fmt.Sprintf("%.0f B/op, %.0f ns/op", a.BytesPerOp, a.NsPerOp)
-		} else if a.AllocsPerOp == 0 {
-			target += "✓"
-		} else {
-			target += "✗"
+			notes = append(notes, fmt.Sprintf("%.0f B/op, %.0f ns/op", a.BytesPerOp, a.NsPerOp))
 		}
 		cells := make([]string, len(columns))
 		cells[0] = num(a.AllocsPerOp)
-		fmt.Fprintf(&sb, "| allocations: %s | allocs/msg | %s |  | %s |\n", a.Name, strings.Join(cells, " | "), target)
+		fmt.Fprintf(&sb, "| allocations: %s | allocs/msg | %s |  | %s |\n", a.Name, strings.Join(cells, " | "), strings.Join(notes, "; "))
 	}
 	met, all := 0, 0
 	for _, r := range b.ratios {
@@ -133,6 +139,6 @@ func (b *bencher) table(m Machine) string {
 			}
 		}
 	}
-	fmt.Fprintf(&sb, "\n%d of %d ratio targets met.\n", met, all)
+	fmt.Fprintf(&sb, "\n%d of %d ratio targets met; %d of %d allocation targets.\n", met, all, allocsMet, allocsAll)
 	return sb.String()
 }
