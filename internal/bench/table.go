@@ -44,7 +44,8 @@ func num(v float64) string {
 	}
 }
 
-// percent writes a fraction as a percentage, to two significant digits.
+// percent writes a fraction as a percentage: whole percents from 10 %, one
+// decimal below.
 func percent(f float64) string {
 	if f >= 0.095 {
 		return fmt.Sprintf("%.0f %%", 100*f)
