@@ -24,7 +24,7 @@ func shmHandlesPythonToGo(t *testing.T, e *shmEnv) {
 		state['shm'], state['sl'] = shm, sl
 		conn.send((shm, sl))
 		result = (shm, sl, pickle.dumps(shm, 2), pickle.dumps(sl, 2), pickle.dumps(sl))
-	`, args("seg", segName, "list", listName)))
+	`, objDict("seg", segName, "list", listName)))
 	defer e.p.run(t, `
 		for o in (state.pop('shm'), state.pop('sl').shm):
 			o.close()
@@ -95,7 +95,7 @@ func shmHandlesGoToPython(t *testing.T, e *shmEnv) {
 		sl[0] = 'py'
 		for o in (shm, ref, sl.shm, lref.shm):
 			o.close()
-	`, args("shm", s, "ref", s.Ref(), "sl", l, "lref", l.Ref())).(pickle.Tuple)
+	`, objDict("shm", s, "ref", s.Ref(), "sl", l, "lref", l.Ref())).(pickle.Tuple)
 	assert.Equal(t, pickle.Tuple{
 		[]any{"SharedMemory", "SharedMemory", "ShareableList", "ShareableList"},
 		s.Name(), int64(1000), []byte("go bytes"), true,
@@ -114,7 +114,7 @@ func shmHandlesGoToPython(t *testing.T, e *shmEnv) {
 		shm = args['shm']
 		result = (type(shm).__name__, shm._track, bytes(shm.buf[:6]))
 		shm.close()
-	`, args("shm", nt))
+	`, objDict("shm", nt))
 	if e.hasTrack {
 		require.NoError(t, err)
 		assert.Equal(t, pickle.Tuple{"SharedMemory", false, []byte("python")}, v)

@@ -80,17 +80,6 @@ type shmPeer struct {
 	stderr *lockedBuffer
 }
 
-// shmPythons returns the interpreters that have multiprocessing.shared_memory.
-func shmPythons(t *testing.T) []pythons.Interpreter {
-	var out []pythons.Interpreter
-	for _, py := range pythons.ForTest(t) {
-		if py.Implementation == "CPython" && py.AtLeast(3, 8) {
-			out = append(out, py)
-		}
-	}
-	return out
-}
-
 // startShmPeer starts shm_peer.py with its connection as fd 3 and extra as
 // fds 4, ... When the test ends, the connection is closed, the peer exits,
 // and its stderr (where its resource tracker writes too) must be empty.
@@ -180,17 +169,6 @@ func (p *shmPeer) run(t testing.TB, code string, args any) any {
 	v, err := p.call(code, args)
 	require.NoError(t, err, "%s", code)
 	return v
-}
-
-// args builds the dict a request's code sees as args.
-func args(kv ...any) *pickle.Dict {
-	d := pickle.NewDict(len(kv) / 2)
-	for i := 0; i+1 < len(kv); i += 2 {
-		if err := d.Set(kv[i], kv[i+1]); err != nil {
-			panic(err)
-		}
-	}
-	return d
 }
 
 // dedent strips the common indentation of Go raw-string Python code.

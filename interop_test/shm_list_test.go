@@ -41,7 +41,7 @@ func shmListsFromPython(t *testing.T, e *shmEnv) {
 				sl = shared_memory.ShareableList(eval(args['expr']), name=args['name'])
 				result = (bytes(sl.shm.buf), sl.format)
 				state['sl'] = sl
-			`, args("expr", c.expr, "name", name)).(pickle.Tuple)
+			`, objDict("expr", c.expr, "name", name)).(pickle.Tuple)
 			defer e.p.run(t, `
 				sl = state.pop('sl')
 				sl.shm.close()
@@ -92,7 +92,7 @@ func shmListsFromGo(t *testing.T, e *shmEnv) {
 				want = eval(args['expr'])
 				result = (list(sl) == want, [type(x) for x in sl] == [type(x) for x in want], sl.format, repr(list(sl)))
 				sl.shm.close()
-			`, args("name", l.Name(), "expr", c.expr)).(pickle.Tuple)
+			`, objDict("name", l.Name(), "expr", c.expr)).(pickle.Tuple)
 			assert.Equal(t, true, got[0], "Python read %s", got[3])
 			assert.Equal(t, true, got[1], "item types, Python read %s", got[3])
 			assert.Equal(t, format, got[2])
@@ -130,7 +130,7 @@ func shmListUpdates(t *testing.T, e *shmEnv) {
 	raw := e.p.run(t, `
 		state['A'] = shared_memory.ShareableList(args['items'], name=args['name'])
 		result = bytes(state['A'].shm.buf)
-	`, args("items", initial, "name", nameA)).([]byte)
+	`, objDict("items", initial, "name", nameA)).([]byte)
 	defer e.p.run(t, `
 		sl = state.pop('A')
 		sl.shm.close()
@@ -150,7 +150,7 @@ func shmListUpdates(t *testing.T, e *shmEnv) {
 			except Exception as e:
 				err = type(e).__name__
 			result = (err, bytes(A.shm.buf))
-		`, args("i", st.i, "v", st.v)).(pickle.Tuple)
+		`, objDict("i", st.i, "v", st.v)).(pickle.Tuple)
 		goErr := b.Set(st.i, st.v)
 		if st.tooLong {
 			assert.Equal(t, "ValueError", got[0], "Python: sl[%d] = %#v", st.i, st.v)
@@ -175,6 +175,6 @@ func shmListUpdates(t *testing.T, e *shmEnv) {
 		B = attach_list(args['name'])
 		result = list(B) == list(state['A']) and B.format == state['A'].format
 		B.shm.close()
-	`, args("name", nameB))
+	`, objDict("name", nameB))
 	assert.Equal(t, true, same)
 }

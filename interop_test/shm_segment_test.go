@@ -35,7 +35,7 @@ func shmSegmentPythonCreates(t *testing.T, e *shmEnv) {
 		shm = shared_memory.SharedMemory(args['name'], create=True, size=args['size'])
 		shm.buf[:] = bytes(i % 251 for i in range(shm.size))
 		state['shm'] = shm
-	`, args("name", name, "size", size))
+	`, objDict("name", name, "size", size))
 	s, err := shm.Open(name)
 	require.NoError(t, err)
 	defer s.Close()
@@ -77,7 +77,7 @@ func shmSegmentGoCreates(t *testing.T, e *shmEnv) {
 			result = (shm.name, shm.size, bytes(shm.buf) == bytes(i % 251 for i in range(shm.size)), oct(os.fstat(shm._fd).st_mode & 0o777))
 			shm.buf[:5] = b'hello'
 			shm.close()
-		`, args("name", name)).(pickle.Tuple)
+		`, objDict("name", name)).(pickle.Tuple)
 		assert.Equal(t, pickle.Tuple{name, int64(size), true, "0o600"}, got)
 		assert.Equal(t, "hello", string(s.Bytes()[:5]))
 		require.NoError(t, s.Close())
@@ -98,7 +98,7 @@ func viewCase[T shm.Elem](t *testing.T, e *shmEnv, s *shm.Segment, values []T) {
 		m[0] = m[len(m) - 1]
 		m.release()
 		shm.close()
-	`, args("name", s.Name(), "format", shm.Format[T](), "n", len(values))).([]any)
+	`, objDict("name", s.Name(), "format", shm.Format[T](), "n", len(values))).([]any)
 	require.Len(t, got, len(values))
 	for i, x := range got {
 		switch x := x.(type) {
@@ -149,7 +149,7 @@ func shmSegmentTruncatedByPython(t *testing.T, e *shmEnv) {
 		shm = attach(args['name'])
 		os.ftruncate(shm._fd, args['size'])
 		shm.close()
-	`, args("name", s.Name(), "size", page))
+	`, objDict("name", s.Name(), "size", page))
 	_, err = s.ReadAt(make([]byte, 8), int64(2*page))
 	var fe *shm.FaultError
 	require.ErrorAs(t, err, &fe)

@@ -56,7 +56,7 @@ func shmTrackerGoCreates(t *testing.T, e *shmEnv) {
 		lists[i] = l
 		code += fmt.Sprintf("NAME = %q\n%s\n", l.Name(), c.code)
 	}
-	got := e.p.run(t, `result = run_python(args['code'])`, args("code", code)).(pickle.Tuple)
+	got := e.p.run(t, `result = run_python(args['code'])`, objDict("code", code)).(pickle.Tuple)
 	stderr := got[1].(string)
 	assert.Equal(t, int64(0), got[0], "exit code; stderr:\n%s", stderr)
 	assert.Contains(t, stderr, "There appear to be 2 leaked shared_memory objects", "the tracker's warning")
@@ -88,7 +88,7 @@ func shmTrackerPythonCreates(t *testing.T, e *shmEnv) {
 		p = subprocess.Popen([sys.executable, '-c', child], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 		state['child'] = p
 		assert p.stdout.readline() == b'ready\n'
-	`, args("name", name))
+	`, objDict("name", name))
 	s, err := shm.Open(name)
 	require.NoError(t, err)
 	defer s.Close()
