@@ -54,20 +54,10 @@ func checkOpenName(name string) error {
 	}
 	for i := 0; i < len(name); i++ {
 		if name[i] == '/' || name[i] == 0 {
-			return fmt.Errorf("%w: %q contains %q (Python's segment names have no slash: %q, not \"/%s\")", ErrInvalidName, name, name[i], trimSlashes(name), trimSlashes(name))
+			return fmt.Errorf("%w: %q contains %q (Python's SharedMemory.name has no leading slash)", ErrInvalidName, name, name[i])
 		}
 	}
 	return nil
-}
-
-func trimSlashes(name string) string {
-	out := make([]byte, 0, len(name))
-	for i := 0; i < len(name); i++ {
-		if name[i] != '/' && name[i] != 0 {
-			out = append(out, name[i])
-		}
-	}
-	return string(out)
 }
 
 // checkCreateName adds the rules that keep Python's resource tracker
