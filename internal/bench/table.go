@@ -11,7 +11,7 @@ var columns = []string{"mpconn", "CPython", pairGoPy, pairPyGo, implGP, implOG, 
 
 func column(impl string) int {
 	switch impl {
-	case pairGoGo, implAny, implTyped, implOurs:
+	case pairGoGo, implAny, implTyped, implOurs, implShm:
 		return 0
 	case pairPyPy, implPy:
 		return 1
