@@ -143,7 +143,7 @@ func (m *machine) eof(pos int) error {
 }
 
 func off32(p int) uint32 {
-	if p > math.MaxUint32 {
+	if uint64(p) > math.MaxUint32 {
 		return math.MaxUint32
 	}
 	return uint32(p)
