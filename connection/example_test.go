@@ -16,7 +16,7 @@ import (
 // Python's part.
 func ExampleListen() {
 	key := []byte("secret")
-	l, err := connection.Listen("tcp", "127.0.0.1:0", connection.WithAuthKey(key))
+	l, err := connection.Listen(context.Background(), "tcp", "127.0.0.1:0", connection.WithAuthKey(key))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func ExampleListen() {
 // Connecting to a Python Listener(("127.0.0.1", port), authkey=b"secret").
 // Here a Go listener plays Python's part.
 func ExampleDial() {
-	l, err := connection.Listen("tcp", "127.0.0.1:0", connection.WithAuthKey([]byte("secret")))
+	l, err := connection.Listen(context.Background(), "tcp", "127.0.0.1:0", connection.WithAuthKey([]byte("secret")))
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -54,16 +54,20 @@ type acceptResult struct {
 //
 // It needs WithAuthKey, or InsecureSkipAuth to accept anyone; otherwise it
 // fails with ErrNoAuthKey before listening.
-func Listen(network, address string, opts ...Option) (*Listener, error) {
-	o := buildOptions(opts)
-	if !o.hasKey && !o.insecure {
-		return nil, ErrNoAuthKey
-	}
-	network, address, err := resolveNetwork(network, address)
+//
+// ctx bounds resolving the address and binding it, as for
+// net.ListenConfig.Listen; it does not affect the returned Listener.
+func Listen(ctx context.Context, network, address string, opts ...Option) (*Listener, error) {
+	o, err := listenOptions("Listen", opts)
 	if err != nil {
 		return nil, err
 	}
-	nl, err := net.Listen(network, address)
+	network, address, err = resolveNetwork(network, address)
+	if err != nil {
+		return nil, err
+	}
+	var lc net.ListenConfig
+	nl, err := lc.Listen(ctx, network, address)
 	if err != nil {
 		return nil, err
 	}
@@ -72,13 +76,24 @@ func Listen(network, address string, opts ...Option) (*Listener, error) {
 
 // NewListener serves multiprocessing connections on nl, which it owns from
 // then on: Close closes it. Like Listen it needs WithAuthKey or
-// InsecureSkipAuth (else ErrNoAuthKey, and nl is left alone).
+// InsecureSkipAuth (else ErrNoAuthKey, and nl is left alone); any other
+// error leaves nl alone too.
 func NewListener(nl net.Listener, opts ...Option) (*Listener, error) {
-	o := buildOptions(opts)
-	if !o.hasKey && !o.insecure {
-		return nil, ErrNoAuthKey
+	o, err := listenOptions("NewListener", opts)
+	if err != nil {
+		return nil, err
 	}
 	return newListener(nl, o), nil
+}
+
+// listenOptions resolves the options of a Listener, which must authenticate
+// or say that it will not.
+func listenOptions(op string, opts []Option) (options, error) {
+	o, err := resolveOptions(op, listenSettings, opts)
+	if err == nil && !o.hasKey() && !o.insecure {
+		err = ErrNoAuthKey
+	}
+	return o, err
 }
 
 func newListener(nl net.Listener, o options) *Listener {

@@ -107,7 +107,7 @@ func TestFaultPythonPeers(t *testing.T) {
 		t.Run(py.Name(), func(t *testing.T) {
 			t.Parallel()
 			keyHex := hex.EncodeToString(testKey)
-			l, err := connection.Listen("tcp", "127.0.0.1:0", connection.WithAuthKey(testKey))
+			l, err := connection.Listen(context.Background(), "tcp", "127.0.0.1:0", connection.WithAuthKey(testKey))
 			require.NoError(t, err)
 			defer l.Close()
 			port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)

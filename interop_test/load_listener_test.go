@@ -67,7 +67,7 @@ func TestLoadGoListener(t *testing.T) {
 	script, err := filepath.Abs(filepath.Join("testdata", "load_client.py"))
 	require.NoError(t, err)
 
-	l, err := connection.Listen("tcp", "127.0.0.1:0", connection.WithAuthKey(testKey),
+	l, err := connection.Listen(context.Background(), "tcp", "127.0.0.1:0", connection.WithAuthKey(testKey),
 		connection.MatchPeerProtocol(), connection.WithMaxPendingHandshakes(256), connection.WithHandshakeTimeout(time.Minute))
 	require.NoError(t, err)
 	defer l.Close()

@@ -59,7 +59,7 @@ func main() {
 // on listening sockets, so a daemon restarted right after the last one
 // stopped can bind the same port while old connections sit in TIME_WAIT.
 func listen(addr string) (*connection.Listener, error) {
-	return connection.Listen("tcp", addr, connection.WithAuthKey(authKey))
+	return connection.Listen(context.Background(), "tcp", addr, connection.WithAuthKey(authKey))
 }
 
 // run serves one client after another, printing what each sends, until a

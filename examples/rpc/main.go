@@ -66,7 +66,7 @@ func main() {
 // and reads nothing newer), 3.6 and 3.7 (protocol 3) and 3.8+ (protocol 4)
 // are all served by the same listener.
 func listen(addr string) (*connection.Listener, error) {
-	return connection.Listen("tcp", addr, connection.WithAuthKey(authKey), connection.MatchPeerProtocol())
+	return connection.Listen(context.Background(), "tcp", addr, connection.WithAuthKey(authKey), connection.MatchPeerProtocol())
 }
 
 // serve accepts clients until ctx is done, then closes their connections
