@@ -2,6 +2,7 @@ package connection
 
 import (
 	"bufio"
+	"io"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -25,10 +26,11 @@ type Conn struct {
 	rc         syscall.RawConn // nil when nc offers no descriptor
 	maxMessage uint64
 
-	// Receive side: RecvBytes, RecvBytesInto, Poll, Wait.
+	// Receive side: RecvBytes, RecvBytesInto, Poll, Wait, RecvHandle.
 	rmu sync.Mutex
 	br  *bufio.Reader
 	fr  frameReader
+	src *fdSource // what br reads on a unix socket, nil elsewhere
 
 	// Send side.
 	wmu      sync.Mutex
@@ -58,7 +60,12 @@ type Conn struct {
 
 func newConn(nc net.Conn, o *options) *Conn {
 	c := &Conn{nc: nc, maxMessage: o.maxMessage, codec: o.codec, pickleOpts: o.pickleOpts, protocol: o.protocol, matchPeer: o.matchPeer}
-	c.br = bufio.NewReaderSize(nc, readBufferSize)
+	var r io.Reader
+	r, c.src = newSource(nc)
+	c.br = bufio.NewReaderSize(r, readBufferSize)
+	if c.src != nil {
+		c.src.br = c.br
+	}
 	c.fr.r = c.br
 	c.fw.w = nc
 	if sc, ok := nc.(syscall.Conn); ok {
@@ -224,6 +231,9 @@ func (c *Conn) Close() error {
 	c.closeOnce.Do(func() {
 		c.closed.Store(true)
 		c.closeErr = c.nc.Close()
+		if c.src != nil {
+			c.src.close() // descriptors the peer passed that nobody claimed
+		}
 	})
 	return c.closeErr
 }
