@@ -251,19 +251,18 @@ func TestHostileXMLRPC(t *testing.T) {
 		fmt.Fprintf(&members, "<member><name>k%d</name><value/></member>", i)
 	}
 	for _, c := range []struct {
-		name  string
-		msg   string
-		bound func(n int) uint64
-		want  string // "" when it decodes
+		name string
+		msg  string
+		want string // "" when it decodes
 	}{
-		{"billion laughs", laughs, heapBound, "no DTD is accepted"},
-		{"undeclared entity", xmlParams("<value>&lol9;</value>"), heapBound, "invalid character entity"},
-		{"1 MiB of nested arrays", deep, heapBound, "nesting deeper than 10000 levels"},
-		{"1 MiB of empty values", flat("<value/>"), decodeBound, ""},
-		{"1 MiB of empty structs", flat("<value><struct></struct></value>"), decodeBound, ""},
-		{"1 MiB of distinct struct members", xmlParams("<value><struct>" + members.String() + "</struct></value>"), decodeBound, ""},
-		{"1 MiB of character references", xmlParams("<value>" + strings.Repeat("&#x10FFFF;", mib/10) + "</value>"), heapBound, ""},
-		{"an unterminated megabyte", "<params><param><value><string>" + strings.Repeat("x", mib), heapBound, "unexpected EOF"},
+		{"billion laughs", laughs, "no DTD is accepted"},
+		{"undeclared entity", xmlParams("<value>&lol9;</value>"), "invalid character entity"},
+		{"1 MiB of nested arrays", deep, "nesting deeper than 10000 levels"},
+		{"1 MiB of empty values", flat("<value/>"), ""},
+		{"1 MiB of empty structs", flat("<value><struct></struct></value>"), ""},
+		{"1 MiB of distinct struct members", xmlParams("<value><struct>" + members.String() + "</struct></value>"), ""},
+		{"1 MiB of character references", xmlParams("<value>" + strings.Repeat("&#x10FFFF;", mib/10) + "</value>"), ""},
+		{"an unterminated megabyte", "<params><param><value><string>" + strings.Repeat("x", mib), "unexpected EOF"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			goroutineCheck(t)
@@ -274,7 +273,7 @@ func TestHostileXMLRPC(t *testing.T) {
 			m := startHeapMeter()
 			go func() { _, _ = raw.Write(wire) }()
 			_, err = s.Recv()
-			checkHeap(t, m, "xmlrpc: "+c.name, len(wire), c.bound(len(wire)))
+			checkHeap(t, m, "xmlrpc: "+c.name, len(wire), xmlBound(len(wire)))
 			if c.want == "" {
 				require.NoError(t, err)
 			} else {
@@ -288,6 +287,13 @@ func TestHostileXMLRPC(t *testing.T) {
 		})
 	}
 }
+
+// xmlBound is the stated bound for XML-RPC messages: peak heap growth at
+// most 16 bytes per byte received + 1 MiB. The message itself is held
+// while it is decoded, encoding/xml copies what it returns, and every
+// <value/> (8 bytes) becomes an interface in a slice that doubles as it
+// grows; about 5.5 bytes per byte were measured for a megabyte of them.
+func xmlBound(received int) uint64 { return 16*uint64(received) + 1<<20 }
 
 // errAny: any *DecodeError will do.
 var errAny = errors.New("any decode error")

@@ -15,9 +15,12 @@ import (
 // It accepts in the background and authenticates every new connection in its
 // own goroutine, at most WithMaxPendingHandshakes at a time, each bounded by
 // WithHandshakeTimeout, so a slow or silent peer never delays the others.
-// Accept returns connections as their handshakes finish. A failed handshake is
-// returned by Accept as a *HandshakeError and the Listener keeps serving:
-// call Accept again. Accept may be called from several goroutines at once.
+// Serve runs a handler for each connection as its handshake finishes, and
+// is what most servers want; Accept returns the connections one by one for
+// a loop of one's own. A failed handshake is returned by Accept as a
+// *HandshakeError (Serve reports it to OnHandshakeError) and the Listener
+// keeps serving: call Accept again. Accept may be called from several
+// goroutines at once.
 type Listener struct {
 	nl   net.Listener
 	opts options
