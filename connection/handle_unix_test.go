@@ -14,26 +14,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/mpconn/mpconn/internal/testutil"
 )
-
-// tempFileWith returns an open file holding content.
-func tempFileWith(t *testing.T, content string) *os.File {
-	t.Helper()
-	f, err := os.CreateTemp(t.TempDir(), "handle")
-	require.NoError(t, err)
-	t.Cleanup(func() { f.Close() })
-	_, err = f.WriteString(content)
-	require.NoError(t, err)
-	return f
-}
-
-// readAllAt reads f from the start.
-func readAllAt(t *testing.T, f *os.File) string {
-	t.Helper()
-	b, err := io.ReadAll(io.NewSectionReader(f, 0, 1<<20))
-	require.NoError(t, err)
-	return string(b)
-}
 
 // A file passed Go to Go, both ways of acknowledging, over a Pipe and over
 // a Listener's unix socket.
@@ -54,14 +37,14 @@ func TestHandleGoGo(t *testing.T) {
 		for _, ack := range []HandleAck{AckNone, AckByte} {
 			t.Run(name+"/"+ack.String(), func(t *testing.T) {
 				a, b := pair(t)
-				f := tempFileWith(t, "passed "+ack.String())
+				f := testutil.OpenFileWith(t, "passed "+ack.String())
 				sent := make(chan error, 1)
 				go func() { sent <- a.SendHandle(f, ack) }()
 				g, err := b.RecvHandle(ack)
 				require.NoError(t, err)
 				defer g.Close()
 				require.NoError(t, <-sent)
-				assert.Equal(t, "passed "+ack.String(), readAllAt(t, g))
+				assert.Equal(t, "passed "+ack.String(), testutil.Contents(t, g))
 				// Messages go on as before, both ways.
 				require.NoError(t, a.Send("after"))
 				v, err := b.Recv()
@@ -82,7 +65,7 @@ func TestHandleGoGo(t *testing.T) {
 func TestHandleAfterMessageReadAhead(t *testing.T) {
 	t.Parallel()
 	a, b := pipePair(t)
-	f := tempFileWith(t, "behind a message")
+	f := testutil.OpenFileWith(t, "behind a message")
 	require.NoError(t, a.Send("a handle follows"))
 	require.NoError(t, a.SendHandle(f, AckNone))
 	require.NoError(t, a.Send("and a message after it"))
@@ -92,7 +75,7 @@ func TestHandleAfterMessageReadAhead(t *testing.T) {
 	g, err := b.RecvHandle(AckNone)
 	require.NoError(t, err)
 	defer g.Close()
-	assert.Equal(t, "behind a message", readAllAt(t, g))
+	assert.Equal(t, "behind a message", testutil.Contents(t, g))
 	v, err = b.Recv()
 	require.NoError(t, err)
 	assert.Equal(t, "and a message after it", v)
@@ -203,7 +186,7 @@ func TestHandleTwoDescriptors(t *testing.T) {
 func TestHandleAckNeverComes(t *testing.T) {
 	t.Parallel()
 	a, b := pipePair(t)
-	f := tempFileWith(t, "x")
+	f := testutil.OpenFileWith(t, "x")
 	require.NoError(t, a.SetReadDeadline(time.Now().Add(shortHandshake)))
 	sendErr := a.SendHandle(f, AckByte)
 	require.ErrorIs(t, sendErr, os.ErrDeadlineExceeded)
@@ -225,13 +208,13 @@ func TestHandleAckNeverComes(t *testing.T) {
 func TestHandleMisuse(t *testing.T) {
 	t.Parallel()
 	a, b := pipePair(t)
-	f := tempFileWith(t, "x")
+	f := testutil.OpenFileWith(t, "x")
 	require.ErrorIs(t, a.SendHandle(f, 0), ErrInvalidOption)
 	_, err := b.RecvHandle(HandleAck(7))
 	require.ErrorIs(t, err, ErrInvalidOption)
 
 	// A closed file: nothing is sent, and the Conn still works.
-	g := tempFileWith(t, "y")
+	g := testutil.OpenFileWith(t, "y")
 	g.Close()
 	require.Error(t, a.SendHandle(g, AckNone))
 	require.NoError(t, a.SendBytes([]byte("fine")))

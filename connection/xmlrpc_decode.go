@@ -79,21 +79,13 @@ func (x *xmlDecoder) message() (any, error) {
 func (x *xmlDecoder) params() (any, error) {
 	var v any
 	n := 0
-	for {
-		el, err := x.child("<params>")
-		if err != nil {
-			return nil, err
-		}
-		if el == nil {
-			break
-		}
-		if el.Name.Local != "param" {
-			return nil, xmlErr("<params> holds <param>, not <%s>", el.Name.Local)
-		}
-		if v, err = x.wrappedValue("<param>"); err != nil {
-			return nil, err
-		}
+	err := x.each("params", "param", func() (err error) {
+		v, err = x.wrappedValue("<param>")
 		n++
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	if n != 1 {
 		return nil, xmlErr("a message holds one <param>, not %d", n)
@@ -256,22 +248,16 @@ func (x *xmlDecoder) array() (any, error) {
 		return nil, orMissing(err, "<data> in <array>")
 	}
 	items := []any{}
-	for {
-		el, err := x.child("<data>")
-		if err != nil {
-			return nil, err
-		}
-		if el == nil {
-			break
-		}
-		if el.Name.Local != "value" {
-			return nil, xmlErr("<data> holds <value>, not <%s>", el.Name.Local)
-		}
+	err = x.each("data", "value", func() error {
 		v, err := x.value()
 		if err != nil {
-			return nil, atPath(err, "["+strconv.Itoa(len(items))+"]")
+			return atPath(err, "["+strconv.Itoa(len(items))+"]")
 		}
 		items = append(items, v)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	x.depth--
 	return items, x.end("<array>")
@@ -285,34 +271,43 @@ func (x *xmlDecoder) structure() (any, error) {
 		return nil, err
 	}
 	d := pickle.NewDict(0)
-	for {
-		el, err := x.child("<struct>")
-		if err != nil {
-			return nil, err
-		}
-		if el == nil {
-			break
-		}
-		if el.Name.Local != "member" {
-			return nil, xmlErr("<struct> holds <member>, not <%s>", el.Name.Local)
-		}
-		if el, err = x.child("<member>"); err != nil || el == nil || el.Name.Local != "name" {
-			return nil, orMissing(err, "<name> first in <member>")
+	err := x.each("struct", "member", func() error {
+		el, err := x.child("<member>")
+		if err != nil || el == nil || el.Name.Local != "name" {
+			return orMissing(err, "<name> first in <member>")
 		}
 		name, err := x.text("<name>")
 		if err != nil {
-			return nil, err
+			return err
 		}
 		v, err := x.wrappedValue("<member>")
 		if err != nil {
-			return nil, atPath(err, "["+strconv.Quote(name)+"]")
+			return atPath(err, "["+strconv.Quote(name)+"]")
 		}
-		if err := d.Set(name, v); err != nil {
-			return nil, xmlErr("%v", err)
-		}
+		return d.Set(name, v)
+	})
+	if err != nil {
+		return nil, err
 	}
 	x.depth--
 	return d, nil
+}
+
+// each calls read for every child element of <in>, up to its end tag;
+// every child must be a <want>, whose start tag has been read.
+func (x *xmlDecoder) each(in, want string, read func() error) error {
+	for {
+		el, err := x.child("<" + in + ">")
+		if err != nil || el == nil {
+			return err
+		}
+		if el.Name.Local != want {
+			return xmlErr("<%s> holds <%s>, not <%s>", in, want, el.Name.Local)
+		}
+		if err := read(); err != nil {
+			return err
+		}
+	}
 }
 
 func (x *xmlDecoder) nest() error {

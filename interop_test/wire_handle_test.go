@@ -3,7 +3,6 @@
 package interop_test
 
 import (
-	"io"
 	"os"
 	"runtime"
 	"syscall"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/mpconn/mpconn/connection"
 	"github.com/mpconn/mpconn/internal/pythons"
+	"github.com/mpconn/mpconn/internal/testutil"
 )
 
 // memfdCreate is memfd_create(2)'s number where the tests make one (the
@@ -41,23 +41,6 @@ func memfd(t *testing.T, name string) *os.File {
 	f := os.NewFile(fd, name)
 	t.Cleanup(func() { f.Close() })
 	return f
-}
-
-func fileWith(t *testing.T, content string) *os.File {
-	t.Helper()
-	f, err := os.CreateTemp(t.TempDir(), "handle")
-	require.NoError(t, err)
-	t.Cleanup(func() { f.Close() })
-	_, err = f.WriteString(content)
-	require.NoError(t, err)
-	return f
-}
-
-func contentOf(t *testing.T, f *os.File) string {
-	t.Helper()
-	b, err := io.ReadAll(io.NewSectionReader(f, 0, 1<<20))
-	require.NoError(t, err)
-	return string(b)
 }
 
 // TestWireHandles: descriptors passed between Go and
@@ -96,9 +79,9 @@ func TestWireHandles(t *testing.T) {
 				require.NoError(t, sendErr, what)
 				requireOK(t, r)
 				assert.Equal(t, "from Go", r.str("content"), what)
-				assert.Equal(t, "from Go and Python", contentOf(t, f), "%s: Python wrote into it", what)
+				assert.Equal(t, "from Go and Python", testutil.Contents(t, f), "%s: Python wrote into it", what)
 			}
-			goToPython("a file", fileWith(t, ""))
+			goToPython("a file", testutil.OpenFileWith(t, ""))
 			if memfdCreate() != 0 {
 				goToPython("a memfd", memfd(t, "mpconn-interop"))
 			}
@@ -109,7 +92,7 @@ func TestWireHandles(t *testing.T) {
 			r = p.during(c, func() { f, err = c.RecvHandle(ack) })
 			requireOK(t, r)
 			require.NoError(t, err)
-			assert.Equal(t, "from Python", contentOf(t, f))
+			assert.Equal(t, "from Python", testutil.Contents(t, f))
 			f.Close()
 
 			// A message, then a handle right behind it. Without an
@@ -124,7 +107,7 @@ func TestWireHandles(t *testing.T) {
 			assert.Equal(t, "a handle follows", string(msg))
 			f, err = c.RecvHandle(ack)
 			require.NoError(t, err)
-			assert.Equal(t, "behind", contentOf(t, f))
+			assert.Equal(t, "behind", testutil.Contents(t, f))
 			f.Close()
 			if ack == connection.AckByte {
 				requireOK(t, p.reply())
@@ -138,7 +121,7 @@ func TestWireHandles(t *testing.T) {
 				p.send(cmd{"op": "handle_recv", "id": "c"})
 				require.NoError(t, c.SetReadDeadline(time.Now().Add(200*time.Millisecond)))
 				var sendErr error
-				r := p.during(c, func() { sendErr = c.SendHandle(fileWith(t, "x"), connection.AckByte) })
+				r := p.during(c, func() { sendErr = c.SendHandle(testutil.OpenFileWith(t, "x"), connection.AckByte) })
 				requireOK(t, r)
 				require.ErrorIs(t, sendErr, os.ErrDeadlineExceeded)
 				assert.ErrorContains(t, sendErr, "use AckNone")
