@@ -22,8 +22,8 @@ type Codec interface {
 	Marshal(v any) ([]byte, error)
 	// Unmarshal decodes msg into v, a non-nil pointer. Recv passes a
 	// pointer to an empty interface, which the codec fills with its own
-	// value model. msg is the Conn's to reuse once Unmarshal returns: keep
-	// none of it.
+	// value model. Unmarshal must not modify msg (a *DecodeError keeps it);
+	// the Conn does not reuse it, so the value may refer to it.
 	Unmarshal(msg []byte, v any) error
 }
 

@@ -3,6 +3,7 @@ package connection
 import (
 	"errors"
 	"fmt"
+	"math/bits"
 	"strings"
 	"time"
 
@@ -109,7 +110,11 @@ func resolveOptions(op string, allowed setting, opts []Option) (options, error) 
 		return invalid("%s", o.invalid)
 	}
 	if extra := o.set &^ allowed; extra != 0 {
-		return invalid("%s does not apply here", extra)
+		verb := "does"
+		if bits.OnesCount16(uint16(extra)) > 1 {
+			verb = "do"
+		}
+		return invalid("%s %s not apply here", extra, verb)
 	}
 	switch {
 	case o.set&setAuthKey != 0 && o.insecure:

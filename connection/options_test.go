@@ -89,7 +89,7 @@ func TestResolveOptions(t *testing.T) {
 			opts: []Option{InsecureSkipAuth()}, invalid: "InsecureSkipAuth does not apply"},
 		{name: "listener settings on the dialing side", allowed: dialSettings,
 			opts:    []Option{WithMaxPendingHandshakes(3), OnHandshakeError(func(*HandshakeError) {})},
-			invalid: "WithMaxPendingHandshakes and OnHandshakeError does not apply"},
+			invalid: "WithMaxPendingHandshakes and OnHandshakeError do not apply"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
