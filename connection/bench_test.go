@@ -40,7 +40,7 @@ func benchPair(b *testing.B) (*Conn, net.Conn) {
 	require.NoError(b, err)
 	r := <-ch
 	require.NoError(b, r.err)
-	c, err := Client(context.Background(), nc, InsecureSkipAuth(), WithMaxMessageSize(1<<30))
+	c, err := Client(context.Background(), nc, WithMaxMessageSize(1<<30))
 	require.NoError(b, err)
 	b.Cleanup(func() { c.Close(); r.c.Close() })
 	return c, r.c

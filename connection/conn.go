@@ -2,6 +2,7 @@ package connection
 
 import (
 	"bufio"
+	"io"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -25,10 +26,11 @@ type Conn struct {
 	rc         syscall.RawConn // nil when nc offers no descriptor
 	maxMessage uint64
 
-	// Receive side: RecvBytes, RecvBytesInto, Poll, Wait.
+	// Receive side: RecvBytes, RecvBytesInto, Poll, Wait, RecvHandle.
 	rmu sync.Mutex
 	br  *bufio.Reader
 	fr  frameReader
+	src *fdSource // what br reads on a unix socket, nil elsewhere
 
 	// Send side.
 	wmu      sync.Mutex
@@ -36,10 +38,15 @@ type Conn struct {
 	enc      *pickle.Encoder // made by the first Send, remade when the protocol changes
 	encProto int
 
+	codec      Codec // nil: pickle
 	pickleOpts []pickle.Option
-	protocol   int          // what WithProtocol asked for
+	protocol   int          // what pickleOpts make the encoder write
 	matchPeer  bool         // MatchPeerProtocol
 	peerProto  atomic.Int32 // protocol of the peer's last pickle, 0 for none yet
+
+	// unauthenticated: a client Conn made without a key, whose first
+	// message may reveal a listener that wanted one (guarded by rmu).
+	unauthenticated bool
 
 	// The read deadline the user set; Poll and Wait borrow the read
 	// deadline and put this back.
@@ -52,8 +59,13 @@ type Conn struct {
 }
 
 func newConn(nc net.Conn, o *options) *Conn {
-	c := &Conn{nc: nc, maxMessage: o.maxMessage, pickleOpts: o.pickleOpts, protocol: o.protocol, matchPeer: o.matchPeer}
-	c.br = bufio.NewReaderSize(nc, readBufferSize)
+	c := &Conn{nc: nc, maxMessage: o.maxMessage, codec: o.codec, pickleOpts: o.pickleOpts, protocol: o.protocol, matchPeer: o.matchPeer}
+	var r io.Reader
+	r, c.src = newSource(nc)
+	c.br = bufio.NewReaderSize(r, readBufferSize)
+	if c.src != nil {
+		c.src.br = c.br
+	}
 	c.fr.r = c.br
 	c.fw.w = nc
 	if sc, ok := nc.(syscall.Conn); ok {
@@ -68,13 +80,27 @@ func newConn(nc net.Conn, o *options) *Conn {
 // gets it from recv_bytes; send() and recv() exchange pickles, which are
 // messages too. Payloads longer than 0x7fffffff bytes use the extended
 // header that CPython 3.8+ understands (3.7 and older cannot receive them).
+//
+// A send that fails after writing part of its frame (on a write deadline,
+// say) poisons the send side: the peer is left inside that frame, so every
+// later send returns the same error rather than feed it bytes it would take
+// for the rest. A deadline that expires before the first byte is written
+// loses nothing, and the next send may try again.
 func (c *Conn) SendBytes(p []byte) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
+	if err := c.sendable(); err != nil {
+		return err
+	}
+	return c.fw.writeFrame(p)
+}
+
+// sendable reports why nothing can be sent, if so. c.wmu is held.
+func (c *Conn) sendable() error {
 	if c.closed.Load() {
 		return errClosed("send")
 	}
-	return c.fw.writeFrame(p)
+	return c.fw.err
 }
 
 // RecvBytes receives the next message (CPython's recv_bytes). It returns
@@ -92,8 +118,26 @@ func (c *Conn) RecvBytes() ([]byte, error) {
 	if c.closed.Load() {
 		return nil, errClosed("receive")
 	}
-	return c.fr.readFrame(c.maxMessage, nil)
+	return c.readMessage(nil)
 }
+
+// readMessage reads the next message, into into if it fits. c.rmu is held.
+func (c *Conn) readMessage(into []byte) ([]byte, error) {
+	msg, err := c.fr.readFrame(c.maxMessage, into)
+	if err == nil && c.unauthenticated {
+		c.unauthenticated = false
+		if len(msg) >= len(challengeTag) && string(msg[:len(challengeTag)]) == challengeTag {
+			// The listener runs the handshake and waits for our answer:
+			// nothing useful can follow.
+			c.fr.err = ErrPeerRequiresAuth
+			return nil, c.fr.err
+		}
+	}
+	return msg, err
+}
+
+// challengeTag starts the first message of a listener that authenticates.
+const challengeTag = "#CHALLENGE#"
 
 // RecvBytesInto receives the next message into buf and returns its length
 // (CPython's recv_bytes_into). If the message does not fit, it is consumed
@@ -105,7 +149,7 @@ func (c *Conn) RecvBytesInto(buf []byte) (int, error) {
 	if c.closed.Load() {
 		return 0, errClosed("receive")
 	}
-	msg, err := c.fr.readFrame(c.maxMessage, buf)
+	msg, err := c.readMessage(buf)
 	if err != nil {
 		return 0, err
 	}
@@ -171,6 +215,15 @@ func (c *Conn) LocalAddr() net.Addr { return c.nc.LocalAddr() }
 // RemoteAddr returns the peer's network address, if known.
 func (c *Conn) RemoteAddr() net.Addr { return c.nc.RemoteAddr() }
 
+// NetConn returns the connection underneath: a *net.TCPConn or
+// *net.UnixConn for connections Listen, Dial, Pipe and FileConn made, or
+// the net.Conn given to NewListener, Client or Server. It is there for
+// settings and questions the Conn does not cover: TCP keepalive, socket
+// options, the peer's credentials (SO_PEERCRED through SyscallConn). Reading
+// from it or writing to it directly desynchronises the stream: the Conn
+// buffers what it reads, and frames what it writes.
+func (c *Conn) NetConn() net.Conn { return c.nc }
+
 // Close closes the connection. It unblocks a receive, Poll or Wait in
 // progress, which then return an error matching net.ErrClosed. Closing twice
 // is not an error, as in CPython.
@@ -178,6 +231,9 @@ func (c *Conn) Close() error {
 	c.closeOnce.Do(func() {
 		c.closed.Store(true)
 		c.closeErr = c.nc.Close()
+		if c.src != nil {
+			c.src.close() // descriptors the peer passed that nobody claimed
+		}
 	})
 	return c.closeErr
 }

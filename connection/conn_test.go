@@ -1,6 +1,7 @@
 package connection
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net"
@@ -223,6 +224,68 @@ func TestWriteDeadline(t *testing.T) {
 	require.NoError(t, a.SetWriteDeadline(time.Now().Add(50*time.Millisecond)))
 	err = a.SendBytes(make([]byte, 64<<20)) // nobody reads
 	assert.ErrorIs(t, err, os.ErrDeadlineExceeded)
+}
+
+// A frame cut short by a write deadline leaves the peer inside it: the send
+// side is poisoned, every later send (bytes, objects) returns the same
+// error, and the peer sees the frame end early when the Conn closes. This
+// used to return nil for the next send and feed the peer "hello" as the
+// rest of the 8 MiB payload.
+func TestSendPoisonedAfterPartialFrame(t *testing.T) {
+	t.Parallel()
+	for _, tr := range transports() {
+		if !tr.duplex {
+			continue
+		}
+		t.Run(tr.name, func(t *testing.T) {
+			a, b := tr.pair(t)
+			require.NoError(t, a.SetWriteDeadline(time.Now().Add(shortHandshake)))
+			err := a.SendBytes(make([]byte, 8<<20)) // nobody reads: the socket buffers fill
+			require.ErrorIs(t, err, os.ErrDeadlineExceeded)
+			assert.ErrorContains(t, err, "send cut short after")
+			require.NoError(t, a.SetWriteDeadline(time.Now().Add(hangGuard)))
+			assert.Equal(t, err, a.SendBytes([]byte("hello")), "the same error again")
+			assert.Equal(t, err, a.Send("hello"))
+			require.NoError(t, a.Close())
+			_, rerr := b.RecvBytes()
+			assert.ErrorIs(t, rerr, io.ErrUnexpectedEOF, "the peer sees the frame cut, not a message")
+		})
+	}
+}
+
+// A deadline that expires before the first byte of a frame loses nothing:
+// that send fails, and the next one goes through.
+func TestSendDeadlineBeforeAnyByte(t *testing.T) {
+	t.Parallel()
+	a, b := pipePair(t)
+	require.NoError(t, a.SetWriteDeadline(time.Now().Add(-time.Second)))
+	require.ErrorIs(t, a.SendBytes([]byte("lost")), os.ErrDeadlineExceeded)
+	require.NoError(t, a.SetWriteDeadline(time.Time{}))
+	require.NoError(t, a.SendBytes([]byte("ok")))
+	got, err := b.RecvBytes()
+	require.NoError(t, err)
+	assert.Equal(t, []byte("ok"), got)
+}
+
+func TestNetConn(t *testing.T) {
+	t.Parallel()
+	l, err := Listen(context.Background(), "tcp", "127.0.0.1:0", WithAuthKey(secret))
+	require.NoError(t, err)
+	defer l.Close()
+	c, err := Dial(context.Background(), "tcp", l.Addr().String(), WithAuthKey(secret))
+	require.NoError(t, err)
+	defer c.Close()
+	s, err := l.Accept()
+	require.NoError(t, err)
+	defer s.Close()
+	tcp, ok := c.NetConn().(*net.TCPConn)
+	require.True(t, ok, "%T", c.NetConn())
+	require.NoError(t, tcp.SetKeepAlive(true))
+	assert.Equal(t, c.LocalAddr(), tcp.LocalAddr())
+
+	a, _ := pipePair(t)
+	_, ok = a.NetConn().(*net.UnixConn)
+	assert.True(t, ok, "%T", a.NetConn())
 }
 
 func TestPoll(t *testing.T) {

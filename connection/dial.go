@@ -14,7 +14,11 @@ import (
 // ctx bounds the connect and the handshake; the handshake is also bounded
 // by WithHandshakeTimeout. A failed handshake is a *HandshakeError.
 func Dial(ctx context.Context, network, address string, opts ...Option) (*Conn, error) {
-	network, address, err := resolveNetwork(network, address)
+	o, err := resolveOptions("Dial", dialSettings, opts)
+	if err != nil {
+		return nil, err
+	}
+	network, address, err = resolveNetwork(network, address)
 	if err != nil {
 		return nil, err
 	}
@@ -23,14 +27,18 @@ func Dial(ctx context.Context, network, address string, opts ...Option) (*Conn, 
 	if err != nil {
 		return nil, err
 	}
-	return Client(ctx, nc, opts...)
+	return start(ctx, nc, &o, false)
 }
 
 // Client makes nc a Conn, running the client's half of the handshake when
 // WithAuthKey is given. The Conn owns nc; if the handshake fails (a
 // *HandshakeError), nc is closed.
 func Client(ctx context.Context, nc net.Conn, opts ...Option) (*Conn, error) {
-	o := buildOptions(opts)
+	o, err := resolveOptions("Client", dialSettings, opts)
+	if err != nil {
+		nc.Close()
+		return nil, err
+	}
 	return start(ctx, nc, &o, false)
 }
 
@@ -39,16 +47,20 @@ func Client(ctx context.Context, nc net.Conn, opts ...Option) (*Conn, error) {
 // to run without a handshake; otherwise it fails with ErrNoAuthKey. The Conn
 // owns nc; on any error nc is closed.
 func Server(ctx context.Context, nc net.Conn, opts ...Option) (*Conn, error) {
-	o := buildOptions(opts)
-	if !o.hasKey && !o.insecure {
+	o, err := resolveOptions("Server", serverSettings, opts)
+	if err == nil && !o.hasKey() && !o.insecure {
+		err = ErrNoAuthKey
+	}
+	if err != nil {
 		nc.Close()
-		return nil, ErrNoAuthKey
+		return nil, err
 	}
 	return start(ctx, nc, &o, true)
 }
 
 func start(ctx context.Context, nc net.Conn, o *options, server bool) (*Conn, error) {
 	c := newConn(nc, o)
+	c.unauthenticated = !server && !o.hasKey()
 	if err := handshake(ctx, c, o, server); err != nil {
 		c.Close()
 		return nil, err

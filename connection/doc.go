@@ -20,29 +20,40 @@
 // it; a negative length other than -1 fails with ErrProtocol (CPython would
 // silently read an empty message and lose sync).
 //
-// # Objects
+// # Objects and codecs
 //
 // Send, Recv, RecvInto and RecvAs exchange Go values with Python's send and
-// recv: each message is one pickle, written and read by package pickle.
-// Send writes protocol 4 unless WithProtocol says otherwise (a Python 2.7
-// peer needs 2), or MatchPeerProtocol answers each peer in the protocol it
-// writes. Recv gives package pickle's value model; RecvInto fills typed Go
-// values. A message that arrives whole but does not decode is a *DecodeError
-// that keeps its bytes, and the connection stays usable. The decoder
-// executes nothing, and WithPickleOptions bounds what a message can make it
+// recv: each message is one value, encoded by the Conn's Codec. By default
+// that is pickle, written and read by package pickle: Send writes protocol
+// 4 unless WithPickleOptions(pickle.WithProtocol(p)) says otherwise (a
+// Python 2.7 peer needs 2), or MatchPeerProtocol answers each peer in the
+// protocol it writes; Recv gives package pickle's value model and RecvInto
+// fills typed Go values. WithCodec(XMLRPC{}) speaks with Python's
+// XmlListener and XmlClient instead, and any type implementing Codec can
+// replace both (msgpack, say). A message that arrives whole but does not
+// decode is a *DecodeError that keeps its bytes, and the connection stays
+// usable; a value the codec cannot encode sends nothing. The decoders
+// execute nothing, and their options bound what a message can make them
 // allocate.
 //
 // # Poisoning
 //
-// After either error the stream can no longer be parsed, so the receive side
-// of the Conn is poisoned: every later RecvBytes, RecvBytesInto or Poll
-// returns the same error. Sending still works, as it does in CPython, which
-// makes such a connection write-only. A peer that closes in the middle of a
-// message poisons it likewise with io.ErrUnexpectedEOF; a close between
-// messages is io.EOF.
+// After an oversize or malformed header the stream can no longer be parsed,
+// so the receive side of the Conn is poisoned: every later RecvBytes,
+// RecvBytesInto or Poll returns the same error. Sending still works, as it
+// does in CPython, which makes such a connection write-only. A peer that
+// closes in the middle of a message poisons it likewise with
+// io.ErrUnexpectedEOF; a close between messages is io.EOF.
 //
-// An expired deadline does not poison anything: the next receive resumes the
-// message where the last one stopped.
+// The send side is poisoned the same way when a frame is cut short (by a
+// write deadline, a reset): the peer is left inside it and would read
+// whatever follows as the rest of it, so every later send returns the
+// error that cut it, as crypto/tls does after a write timeout. CPython
+// poisons nothing and sends the next message into the broken frame.
+//
+// An expired deadline that has consumed nothing, or written nothing, does
+// not poison anything: the next receive resumes the message where the last
+// one stopped, and the next send may try again.
 //
 // # Connecting
 //
@@ -53,16 +64,42 @@
 // 3.x up to 3.11, so any CPython can connect. A Listener refuses to start
 // without a key unless InsecureSkipAuth is given: whatever arrives on a
 // multiprocessing connection is usually unpickled, and unpickling data from
-// anyone runs code chosen by anyone.
+// anyone runs code chosen by anyone. A Conn dialled without a key whose peer
+// starts the handshake all the same fails its first receive with
+// ErrPeerRequiresAuth.
 //
 // A Listener authenticates every new connection in its own goroutine, each
-// bounded by WithHandshakeTimeout, so a silent peer delays nobody. Accept
-// returns a failed handshake as a *HandshakeError and keeps serving.
+// bounded by WithHandshakeTimeout, so a silent peer delays nobody. Serve runs
+// a handler per authenticated connection, reports failed handshakes to
+// OnHandshakeError rather than stop, and on shutdown unblocks and waits for
+// every handler. Accept, for servers that want their own loop, returns a
+// failed handshake as a *HandshakeError and keeps serving. NetConn gives the
+// socket underneath, for keepalive or the peer's credentials.
+//
+// # Options
+//
+// Every setting has one option. Those that belong to package pickle or
+// package auth are passed through WithPickleOptions and WithAuthOptions,
+// where the last one given for a setting wins. A zero number or duration
+// selects the default. An option the operation cannot honour (WithAuthKey on
+// Pipe, InsecureSkipAuth on Dial, pickle options beside another codec) or
+// that contradicts another fails the operation with ErrInvalidOption before
+// anything is opened.
 //
 // Pipe makes a connected pair, as multiprocessing.Pipe does; ChildPipe makes
 // one whose other end is a file for a child process, which a Python child
 // wraps with Connection(fd); FileConn wraps a descriptor inherited from a
 // Python parent (a socket or a pipe end, as Connection(fd) does).
+//
+// # Passing descriptors
+//
+// On a unix socket, SendHandle and RecvHandle pass an open file, a memfd or a
+// socket to the peer as multiprocessing.reduction's send_handle and
+// recv_handle do. CPython 3.14 added an acknowledgement to that exchange,
+// which nothing on the wire announces, so every call says which form the
+// peer speaks: AckNone or AckByte. A Conn on a unix socket reads with
+// recvmsg, so a descriptor that arrives behind a message is kept for
+// RecvHandle however far the buffered reader has read ahead.
 //
 // # Waiting
 //
@@ -76,8 +113,9 @@
 // # Concurrency
 //
 // One goroutine may send while another receives on the same Conn. Poll and
-// Wait are receive operations. Close may be called at any time from any
-// goroutine and unblocks a receive, Poll or Wait in progress.
+// Wait are receive operations; SendHandle and RecvHandle with AckByte are
+// both. Close may be called at any time from any goroutine and unblocks a
+// receive, Poll or Wait in progress.
 //
 // Reads are buffered, so a Conn owns its descriptor: unlike a CPython
 // Connection, which reads exactly one message at a time, it may read ahead,

@@ -30,6 +30,13 @@ var (
 	// sends with send() is a pickle, and unpickling runs arbitrary code, so
 	// accepting connections from anyone has to be asked for explicitly.
 	ErrNoAuthKey = errors.New("connection: no authentication key (use WithAuthKey, or InsecureSkipAuth to accept anyone)")
+
+	// ErrPeerRequiresAuth is returned by the first receive on a Conn that
+	// Dial or Client made without WithAuthKey when the peer's first message
+	// is the challenge of CPython's handshake: the listener has an authkey
+	// and waits for the answer. Nothing else can come from it, so the
+	// receive side stays poisoned with this error. Dial again with the key.
+	ErrPeerRequiresAuth = errors.New("connection: the peer sent #CHALLENGE#: it requires an authentication key and this side has none (use WithAuthKey)")
 )
 
 // MessageTooLargeError reports a frame whose declared payload size exceeds

@@ -62,3 +62,41 @@ func ExampleConn_RecvInto() {
 	// {ID:7 Args:[0.5 1.5]}
 	// {ID:8 Args:[2.5]}
 }
+
+// The codec of Python's XmlListener and XmlClient: Dial(...,
+// WithCodec(XMLRPC{})) talks to XmlListener(address, authkey=key) as Dial
+// alone talks to Listener. Here both ends are Go.
+func ExampleXMLRPC() {
+	a, b, err := connection.Pipe(connection.WithCodec(connection.XMLRPC{}))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer a.Close()
+	defer b.Close()
+
+	a.Send(map[string]any{"method": "add", "args": []int{1, 2}})
+	raw, _ := b.RecvBytes()
+	fmt.Printf("%s", raw)
+
+	err = a.Send(pickle.Global{Module: "builtins", Name: "int"})
+	fmt.Println(err)
+	// Output:
+	// <params>
+	// <param>
+	// <value><struct>
+	// <member>
+	// <name>args</name>
+	// <value><array><data>
+	// <value><int>1</int></value>
+	// <value><int>2</int></value>
+	// </data></array></value>
+	// </member>
+	// <member>
+	// <name>method</name>
+	// <value><string>add</string></value>
+	// </member>
+	// </struct></value>
+	// </param>
+	// </params>
+	// xmlrpc: cannot carry the class or function builtins.int
+}

@@ -2,12 +2,14 @@ package connection_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"os"
 	"os/exec"
 	"time"
 
+	"github.com/mpconn/mpconn/auth"
 	"github.com/mpconn/mpconn/connection"
 )
 
@@ -16,7 +18,7 @@ import (
 // Python's part.
 func ExampleListen() {
 	key := []byte("secret")
-	l, err := connection.Listen("tcp", "127.0.0.1:0", connection.WithAuthKey(key))
+	l, err := connection.Listen(context.Background(), "tcp", "127.0.0.1:0", connection.WithAuthKey(key))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -33,32 +35,75 @@ func ExampleListen() {
 		fmt.Printf("client got %q\n", reply)
 	}()
 
-	for {
-		c, err := l.Accept()
-		if err != nil {
-			// A failed handshake; the listener keeps serving.
-			log.Print(err)
-			continue
-		}
-		msg, err := c.RecvBytes()
-		if err != nil {
-			log.Fatal(err)
-		}
-		fmt.Printf("listener got %q\n", msg)
-		c.SendBytes([]byte("pong"))
-		c.RecvBytes() // io.EOF once the client hangs up
-		c.Close()
-		break
+	c, err := l.Accept() // a wrong key would be a *HandshakeError; Accept again
+	if err != nil {
+		log.Fatal(err)
 	}
+	defer c.Close()
+	msg, err := c.RecvBytes()
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("listener got %q\n", msg)
+	c.SendBytes([]byte("pong"))
+	c.RecvBytes() // io.EOF once the client hangs up
 	// Output:
 	// listener got "hello"
 	// client got "pong"
 }
 
+// A server: every authenticated client gets its own goroutine, clients
+// with a wrong key are reported and the others served, and cancelling the
+// context stops it all. Python clients call it with
+// Client(("127.0.0.1", port), authkey=b"secret").
+func ExampleListener_Serve() {
+	key := []byte("secret")
+	rejected := make(chan *connection.HandshakeError, 1)
+	l, err := connection.Listen(context.Background(), "tcp", "127.0.0.1:0", connection.WithAuthKey(key),
+		connection.OnHandshakeError(func(err *connection.HandshakeError) { rejected <- err }))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer l.Close()
+	ctx, stop := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() {
+		served <- l.Serve(ctx, func(ctx context.Context, c *connection.Conn) {
+			for {
+				n, err := connection.RecvAs[int](c)
+				if err != nil {
+					return // the client hung up, or Serve is stopping
+				}
+				c.Send(n * 2)
+			}
+		})
+	}()
+
+	_, err = connection.Dial(context.Background(), "tcp", l.Addr().String(), connection.WithAuthKey([]byte("wrong")))
+	fmt.Println("client:", errors.Is(err, connection.ErrHandshake))
+	fmt.Println("server:", errors.Is(<-rejected, auth.ErrAuthentication))
+	c, err := connection.Dial(context.Background(), "tcp", l.Addr().String(), connection.WithAuthKey(key))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	c.Send(21)
+	answer, _ := connection.RecvAs[int](c)
+	fmt.Println(answer)
+
+	stop()
+	fmt.Println(<-served)
+	// Output:
+	// client: true
+	// server: true
+	// 42
+	// context canceled
+}
+
 // Connecting to a Python Listener(("127.0.0.1", port), authkey=b"secret").
 // Here a Go listener plays Python's part.
 func ExampleDial() {
-	l, err := connection.Listen("tcp", "127.0.0.1:0", connection.WithAuthKey([]byte("secret")))
+	l, err := connection.Listen(context.Background(), "tcp", "127.0.0.1:0", connection.WithAuthKey([]byte("secret")))
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -35,7 +35,10 @@ func rawPair(t *testing.T) (*Conn, *net.TCPConn) {
 
 // wrapForTest wraps nc without a handshake.
 func wrapForTest(nc net.Conn) (*Conn, error) {
-	o := buildOptions(nil)
+	o, err := resolveOptions("test", messageSettings, nil)
+	if err != nil {
+		return nil, err
+	}
 	return newConn(nc, &o), nil
 }
 

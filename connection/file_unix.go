@@ -12,8 +12,9 @@ import (
 
 // FileConn makes a Conn of an inherited descriptor: a socket, or one end of
 // a pipe, as a Python parent passes with pass_fds for its child to wrap in
-// Connection(fd). Like Connection(fd), it runs no handshake; only
-// WithMaxMessageSize applies.
+// Connection(fd). Like Connection(fd), it runs no handshake: the options that
+// concern messages apply (WithMaxMessageSize, WithCodec, WithPickleOptions,
+// MatchPeerProtocol), any other is an error.
 //
 // FileConn works on a duplicate of the descriptor, as net.FileConn does:
 // the caller should close f, which leaves the Conn open. The duplicate is set
@@ -23,7 +24,10 @@ import (
 // error. Reads are buffered, so the descriptor must not be read by anyone
 // else meanwhile.
 func FileConn(f *os.File, opts ...Option) (*Conn, error) {
-	o := buildOptions(opts)
+	o, err := resolveOptions("FileConn", messageSettings, opts)
+	if err != nil {
+		return nil, err
+	}
 	fi, err := f.Stat()
 	if err != nil {
 		return nil, fmt.Errorf("connection: FileConn: %w", err)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"net"
+	"os"
 )
 
 // Framing, exactly as CPython's Connection._send_bytes/_recv_bytes: a 4-byte
@@ -41,29 +42,67 @@ func appendHeader(dst []byte, n uint64) []byte {
 // cost no allocation, and the header and vector of large ones for the same
 // reason (a net.Buffers built per call escapes to the heap: 3 allocations per
 // message).
+//
+// A frame cut short leaves the peer inside it, reading whatever comes next
+// as the rest of its payload: from then on err is set and nothing more is
+// written (as crypto/tls does after a write timeout).
 type frameWriter struct {
 	w       io.Writer
 	scratch []byte
 	hdr     [longHeaderLen]byte
 	vec     [2][]byte
 	bufs    net.Buffers
+	err     error // sticky: the send side is poisoned
 }
 
 // writeFrame writes one frame: a single Write for payloads up to
 // singleWriteMax bytes, otherwise a vectored write of header and payload
 // (writev on sockets; two writes elsewhere, as CPython does).
 func (fw *frameWriter) writeFrame(p []byte) error {
+	if fw.err != nil {
+		return fw.err
+	}
 	if len(p) <= singleWriteMax {
 		b := appendHeader(fw.scratch[:0], uint64(len(p)))
 		b = append(b, p...)
 		fw.scratch = b
-		_, err := fw.w.Write(b)
-		return err
+		n, err := fw.w.Write(b)
+		return fw.check(n, len(b), err)
 	}
 	fw.vec = [2][]byte{appendHeader(fw.hdr[:0], uint64(len(p))), p}
 	fw.bufs = fw.vec[:]
-	_, err := fw.bufs.WriteTo(fw.w)
+	total := len(fw.vec[0]) + len(p)
+	n, err := fw.bufs.WriteTo(fw.w)
 	fw.vec, fw.bufs = [2][]byte{}, nil // keep no reference to p
+	return fw.check(int(n), total, err)
+}
+
+// writeRaw writes bytes outside the framing (the byte that carries a
+// descriptor, an acknowledgement) through write, which reports how many it
+// wrote, with the same poisoning as frames.
+func (fw *frameWriter) writeRaw(total int, write func() (int, error)) error {
+	if fw.err != nil {
+		return fw.err
+	}
+	n, err := write()
+	return fw.check(n, total, err)
+}
+
+// check poisons the writer after a failed write of total bytes that wrote n
+// of them. A write that failed before its first byte on a deadline leaves
+// the stream as it was, so that one does not poison: the next send may try
+// again. Any other failure does (the connection is broken anyway).
+func (fw *frameWriter) check(n, total int, err error) error {
+	if err == nil {
+		return nil
+	}
+	if n == 0 && errors.Is(err, os.ErrDeadlineExceeded) {
+		return err
+	}
+	if n > 0 && n < total {
+		err = fmt.Errorf("connection: send cut short after %d of %d bytes, so the peer would read what follows as the rest; no more sends on this Conn: %w", n, total, err)
+	}
+	fw.err = err
 	return err
 }
 

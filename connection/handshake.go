@@ -27,7 +27,7 @@ func (m messenger) RecvMessage(limit int) ([]byte, error) {
 // handshake timeout; on failure it returns a *HandshakeError and the caller
 // closes c.
 func handshake(ctx context.Context, c *Conn, o *options, server bool) error {
-	if !o.hasKey {
+	if !o.hasKey() {
 		return nil
 	}
 	if err := ctx.Err(); err != nil {

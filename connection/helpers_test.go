@@ -111,7 +111,7 @@ func transports() []transport {
 			if addr == "" {
 				addr = filepath.Join(t.TempDir(), "s.sock")
 			}
-			l, err := Listen(network, addr, append(opts, InsecureSkipAuth())...)
+			l, err := Listen(context.Background(), network, addr, append(opts, InsecureSkipAuth())...)
 			require.NoError(t, err)
 			t.Cleanup(func() { l.Close() })
 			a, err := Dial(context.Background(), network, l.Addr().String(), opts...)

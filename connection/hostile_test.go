@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -41,7 +42,7 @@ func cat(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
 // the peer knows the key and is hostile all the same.
 func authedPeer(t *testing.T, opts ...Option) (*Conn, net.Conn) {
 	t.Helper()
-	l, err := Listen("tcp", "127.0.0.1:0", append([]Option{WithAuthKey(secret)}, opts...)...)
+	l, err := Listen(context.Background(), "tcp", "127.0.0.1:0", append([]Option{WithAuthKey(secret)}, opts...)...)
 	require.NoError(t, err)
 	defer l.Close()
 	raw, err := net.Dial("tcp", l.Addr().String())
@@ -229,6 +230,70 @@ func TestHostilePickleBombs(t *testing.T) {
 		})
 	}
 }
+
+// XML-RPC bombs sent by an authenticated peer to a Conn using the XMLRPC
+// codec: entity expansion, nesting far beyond MaxDepth, a megabyte of
+// tiny values. Each is a *DecodeError or decodes, memory stays within the
+// bound, and the next message decodes.
+func TestHostileXMLRPC(t *testing.T) {
+	const mib = 1 << 20
+	laughs := `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">` +
+		`<!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">` +
+		`<!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">]>` +
+		xmlParams("<value><string>&lol2;</string></value>")
+	open := "<value><array><data>"
+	deep := "<params><param>" + strings.Repeat(open, mib/len(open))
+	flat := func(item string) string {
+		return xmlParams("<value><array><data>" + strings.Repeat(item, mib/len(item)) + "</data></array></value>")
+	}
+	var members strings.Builder
+	for i := 0; members.Len() < mib; i++ {
+		fmt.Fprintf(&members, "<member><name>k%d</name><value/></member>", i)
+	}
+	for _, c := range []struct {
+		name string
+		msg  string
+		want string // "" when it decodes
+	}{
+		{"billion laughs", laughs, "no DTD is accepted"},
+		{"undeclared entity", xmlParams("<value>&lol9;</value>"), "invalid character entity"},
+		{"1 MiB of nested arrays", deep, "nesting deeper than 10000 levels"},
+		{"1 MiB of empty values", flat("<value/>"), ""},
+		{"1 MiB of empty structs", flat("<value><struct></struct></value>"), ""},
+		{"1 MiB of distinct struct members", xmlParams("<value><struct>" + members.String() + "</struct></value>"), ""},
+		{"1 MiB of character references", xmlParams("<value>" + strings.Repeat("&#x10FFFF;", mib/10) + "</value>"), ""},
+		{"an unterminated megabyte", "<params><param><value><string>" + strings.Repeat("x", mib), "unexpected EOF"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			goroutineCheck(t)
+			s, raw := authedPeer(t, WithCodec(XMLRPC{}))
+			next, err := XMLRPC{}.Marshal("next")
+			require.NoError(t, err)
+			wire := cat(frame([]byte(c.msg)), frame(next))
+			m := startHeapMeter()
+			go func() { _, _ = raw.Write(wire) }()
+			_, err = s.Recv()
+			checkHeap(t, m, "xmlrpc: "+c.name, len(wire), xmlBound(len(wire)))
+			if c.want == "" {
+				require.NoError(t, err)
+			} else {
+				require.ErrorIs(t, err, ErrDecode)
+				require.ErrorIs(t, err, ErrXMLRPC)
+				assert.ErrorContains(t, err, c.want)
+			}
+			v, err := s.Recv()
+			require.NoError(t, err, "the connection stays usable")
+			assert.Equal(t, "next", v)
+		})
+	}
+}
+
+// xmlBound is the stated bound for XML-RPC messages: peak heap growth at
+// most 16 bytes per byte received + 1 MiB. The message itself is held
+// while it is decoded, encoding/xml copies what it returns, and every
+// <value/> (8 bytes) becomes an interface in a slice that doubles as it
+// grows; about 5.5 bytes per byte were measured for a megabyte of them.
+func xmlBound(received int) uint64 { return 16*uint64(received) + 1<<20 }
 
 // errAny: any *DecodeError will do.
 var errAny = errors.New("any decode error")
@@ -434,7 +499,7 @@ func TestHostileClients(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			goroutineCheck(t)
-			l, err := Listen("tcp", "127.0.0.1:0", WithAuthKey(secret), WithHandshakeTimeout(timeout))
+			l, err := Listen(context.Background(), "tcp", "127.0.0.1:0", WithAuthKey(secret), WithHandshakeTimeout(timeout))
 			require.NoError(t, err)
 			defer l.Close()
 			m := startHeapMeter()
@@ -492,7 +557,7 @@ func TestHostileCrowd(t *testing.T) {
 		hostile = 40
 		good    = 20
 	)
-	l, err := Listen("tcp", "127.0.0.1:0", WithAuthKey(secret), WithHandshakeTimeout(time.Hour), WithMaxPendingHandshakes(hostile+4))
+	l, err := Listen(context.Background(), "tcp", "127.0.0.1:0", WithAuthKey(secret), WithHandshakeTimeout(time.Hour), WithMaxPendingHandshakes(hostile+4))
 	require.NoError(t, err)
 	defer l.Close()
 	addr := l.Addr().String()

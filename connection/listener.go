@@ -15,9 +15,12 @@ import (
 // It accepts in the background and authenticates every new connection in its
 // own goroutine, at most WithMaxPendingHandshakes at a time, each bounded by
 // WithHandshakeTimeout, so a slow or silent peer never delays the others.
-// Accept returns connections as their handshakes finish. A failed handshake is
-// returned by Accept as a *HandshakeError and the Listener keeps serving:
-// call Accept again. Accept may be called from several goroutines at once.
+// Serve runs a handler for each connection as its handshake finishes, and
+// is what most servers want; Accept returns the connections one by one for
+// a loop of one's own. A failed handshake is returned by Accept as a
+// *HandshakeError (Serve reports it to OnHandshakeError) and the Listener
+// keeps serving: call Accept again. Accept may be called from several
+// goroutines at once.
 type Listener struct {
 	nl   net.Listener
 	opts options
@@ -54,16 +57,20 @@ type acceptResult struct {
 //
 // It needs WithAuthKey, or InsecureSkipAuth to accept anyone; otherwise it
 // fails with ErrNoAuthKey before listening.
-func Listen(network, address string, opts ...Option) (*Listener, error) {
-	o := buildOptions(opts)
-	if !o.hasKey && !o.insecure {
-		return nil, ErrNoAuthKey
-	}
-	network, address, err := resolveNetwork(network, address)
+//
+// ctx bounds resolving the address and binding it, as for
+// net.ListenConfig.Listen; it does not affect the returned Listener.
+func Listen(ctx context.Context, network, address string, opts ...Option) (*Listener, error) {
+	o, err := listenOptions("Listen", opts)
 	if err != nil {
 		return nil, err
 	}
-	nl, err := net.Listen(network, address)
+	network, address, err = resolveNetwork(network, address)
+	if err != nil {
+		return nil, err
+	}
+	var lc net.ListenConfig
+	nl, err := lc.Listen(ctx, network, address)
 	if err != nil {
 		return nil, err
 	}
@@ -72,13 +79,24 @@ func Listen(network, address string, opts ...Option) (*Listener, error) {
 
 // NewListener serves multiprocessing connections on nl, which it owns from
 // then on: Close closes it. Like Listen it needs WithAuthKey or
-// InsecureSkipAuth (else ErrNoAuthKey, and nl is left alone).
+// InsecureSkipAuth (else ErrNoAuthKey, and nl is left alone); any other
+// error leaves nl alone too.
 func NewListener(nl net.Listener, opts ...Option) (*Listener, error) {
-	o := buildOptions(opts)
-	if !o.hasKey && !o.insecure {
-		return nil, ErrNoAuthKey
+	o, err := listenOptions("NewListener", opts)
+	if err != nil {
+		return nil, err
 	}
 	return newListener(nl, o), nil
+}
+
+// listenOptions resolves the options of a Listener, which must authenticate
+// or say that it will not.
+func listenOptions(op string, opts []Option) (options, error) {
+	o, err := resolveOptions(op, listenSettings, opts)
+	if err == nil && !o.hasKey() && !o.insecure {
+		err = ErrNoAuthKey
+	}
+	return o, err
 }
 
 func newListener(nl net.Listener, o options) *Listener {

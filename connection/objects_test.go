@@ -116,7 +116,7 @@ func TestUndecodableMessageKeepsBytesAndConnection(t *testing.T) {
 func TestProtocolOption(t *testing.T) {
 	t.Parallel()
 	for _, proto := range []int{0, 2, 3, 4, 5} {
-		a, b := pipePair(t, WithProtocol(proto))
+		a, b := pipePair(t, WithPickleOptions(pickle.WithProtocol(proto)))
 		require.NoError(t, a.Send([]any{"x", int64(1)}))
 		raw, err := b.RecvBytes()
 		require.NoError(t, err)
@@ -153,7 +153,7 @@ func TestRegistryFromOptions(t *testing.T) {
 	t.Parallel()
 	reg := pickle.NewRegistry()
 	require.NoError(t, reg.Register("geometry", "Point", point{}))
-	a, b := pipePair(t, WithRegistry(reg))
+	a, b := pipePair(t, WithPickleOptions(pickle.WithRegistry(reg)))
 	require.NoError(t, a.Send(point{1, 2}))
 	raw, err := b.RecvBytes()
 	require.NoError(t, err)
@@ -237,7 +237,7 @@ func TestMatchPeerProtocol(t *testing.T) {
 		{"a 2.7 peer gets protocol 2", []Option{MatchPeerProtocol()}, 2, 2},
 		{"a 3.6 peer gets protocol 3", []Option{MatchPeerProtocol()}, 3, 3},
 		{"never above the configured protocol", []Option{MatchPeerProtocol()}, 5, 4},
-		{"raises nothing before the peer speaks", []Option{MatchPeerProtocol(), WithProtocol(3)}, 0, 3},
+		{"raises nothing before the peer speaks", []Option{MatchPeerProtocol(), WithPickleOptions(pickle.WithProtocol(3))}, 0, 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

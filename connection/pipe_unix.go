@@ -11,10 +11,14 @@ import (
 // Pipe returns the two ends of a duplex connection, like Python's
 // multiprocessing.Pipe(duplex=True): a connected pair of unix stream sockets
 // with ordinary framing and no handshake. The options that concern messages
-// apply (WithMaxMessageSize, WithProtocol, WithRegistry,
-// WithPickleOptions). To share a pipe with a child process, use ChildPipe.
+// apply (WithMaxMessageSize, WithCodec, WithPickleOptions,
+// MatchPeerProtocol), any other is an error. To share a pipe with a child
+// process, use ChildPipe.
 func Pipe(opts ...Option) (*Conn, *Conn, error) {
-	o := buildOptions(opts)
+	o, err := resolveOptions("Pipe", messageSettings, opts)
+	if err != nil {
+		return nil, nil, err
+	}
 	fds, err := socketpair()
 	if err != nil {
 		return nil, nil, err
@@ -38,8 +42,12 @@ func Pipe(opts ...Option) (*Conn, *Conn, error) {
 // child wraps its end with multiprocessing.connection.Connection(3). The
 // child's end is an ordinary blocking socket, as Python expects, and is
 // close-on-exec until ExtraFiles hands it over, so no other child inherits it.
+// Options are those of Pipe.
 func ChildPipe(opts ...Option) (*Conn, *os.File, error) {
-	o := buildOptions(opts)
+	o, err := resolveOptions("ChildPipe", messageSettings, opts)
+	if err != nil {
+		return nil, nil, err
+	}
 	fds, err := socketpair()
 	if err != nil {
 		return nil, nil, err

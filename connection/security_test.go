@@ -40,7 +40,7 @@ func decoderSpy() (*atomic.Int32, Option) {
 func TestUnauthenticatedBytesNeverReachDecoder(t *testing.T) {
 	goroutineCheck(t)
 	calls, spy := decoderSpy()
-	l, err := Listen("tcp", "127.0.0.1:0", WithAuthKey(secret), spy, WithHandshakeTimeout(2*time.Second))
+	l, err := Listen(context.Background(), "tcp", "127.0.0.1:0", WithAuthKey(secret), spy, WithHandshakeTimeout(2*time.Second))
 	require.NoError(t, err)
 	defer l.Close()
 	addr := l.Addr().String()
@@ -154,12 +154,12 @@ func (o *oneShot) RecvMessage(limit int) ([]byte, error) {
 // A Listener without a key has to be asked for by name.
 func TestListenerWithoutKeyIsExplicit(t *testing.T) {
 	t.Parallel()
-	_, err := Listen("tcp", "127.0.0.1:0")
+	_, err := Listen(context.Background(), "tcp", "127.0.0.1:0")
 	require.ErrorIs(t, err, ErrNoAuthKey)
 	assert.Contains(t, err.Error(), "InsecureSkipAuth")
 	_, err = Server(context.Background(), newFakeConn(nil))
 	require.ErrorIs(t, err, ErrNoAuthKey)
-	l, err := Listen("tcp", "127.0.0.1:0", InsecureSkipAuth())
+	l, err := Listen(context.Background(), "tcp", "127.0.0.1:0", InsecureSkipAuth())
 	require.NoError(t, err)
 	l.Close()
 }
@@ -181,22 +181,22 @@ func TestKeysNeverInErrors(t *testing.T) {
 
 	// Wrong key, both ways, and every side's error.
 	for _, pair := range [][2][]byte{{key, []byte("other")}, {[]byte("other"), key}} {
-		l, err := Listen("tcp", "127.0.0.1:0", WithAuthKey(pair[0]), WithHandshakeTimeout(shortHandshake))
+		l, err := Listen(context.Background(), "tcp", "127.0.0.1:0", WithAuthKey(pair[0]), WithHandshakeTimeout(shortHandshake))
 		require.NoError(t, err)
 		_, err = Dial(context.Background(), "tcp", l.Addr().String(), WithAuthKey(pair[1]))
 		collect(err)
 		_, err = l.Accept()
 		collect(err)
 		// RefuseMD5 against a legacy client, both roles.
-		l2, err := Listen("tcp", "127.0.0.1:0", WithAuthKey(pair[0]), RefuseMD5())
+		l2, err := Listen(context.Background(), "tcp", "127.0.0.1:0", WithAuthKey(pair[0]), WithAuthOptions(auth.RefuseMD5()))
 		require.NoError(t, err)
 		_, err = Dial(context.Background(), "tcp", l2.Addr().String(), WithAuthKey(pair[0]), WithAuthOptions(auth.WithLegacyChallenge()))
 		collect(err)
 		_, err = l2.Accept()
 		collect(err)
-		l3, err := Listen("tcp", "127.0.0.1:0", WithAuthKey(pair[0]), WithAuthOptions(auth.WithLegacyChallenge()))
+		l3, err := Listen(context.Background(), "tcp", "127.0.0.1:0", WithAuthKey(pair[0]), WithAuthOptions(auth.WithLegacyChallenge()))
 		require.NoError(t, err)
-		_, err = Dial(context.Background(), "tcp", l3.Addr().String(), WithAuthKey(pair[0]), RefuseMD5())
+		_, err = Dial(context.Background(), "tcp", l3.Addr().String(), WithAuthKey(pair[0]), WithAuthOptions(auth.RefuseMD5()))
 		collect(err)
 		_, err = l3.Accept()
 		collect(err)
@@ -236,7 +236,7 @@ func TestKeysNeverInErrors(t *testing.T) {
 	collect(err)
 
 	// Authenticated connections: framing, decoding and closed-Conn errors.
-	l, err := Listen("tcp", "127.0.0.1:0", WithAuthKey(key), WithMaxMessageSize(10))
+	l, err := Listen(context.Background(), "tcp", "127.0.0.1:0", WithAuthKey(key), WithMaxMessageSize(10))
 	require.NoError(t, err)
 	defer l.Close()
 	c, err := Dial(context.Background(), "tcp", l.Addr().String(), WithAuthKey(key))
@@ -277,10 +277,10 @@ func TestKeysNeverInErrors(t *testing.T) {
 // application's messages only.
 func TestSmallMessageLimitKeepsHandshake(t *testing.T) {
 	goroutineCheck(t)
-	l, err := Listen("tcp", "127.0.0.1:0", WithAuthKey(secret), WithMaxMessageSize(10), WithDigest(auth.SHA3_384))
+	l, err := Listen(context.Background(), "tcp", "127.0.0.1:0", WithAuthKey(secret), WithMaxMessageSize(10), WithAuthOptions(auth.WithDigest(auth.SHA3_384)))
 	require.NoError(t, err)
 	defer l.Close()
-	c, err := Dial(context.Background(), "tcp", l.Addr().String(), WithAuthKey(secret), WithMaxMessageSize(10), WithDigest(auth.SHA3_384))
+	c, err := Dial(context.Background(), "tcp", l.Addr().String(), WithAuthKey(secret), WithMaxMessageSize(10), WithAuthOptions(auth.WithDigest(auth.SHA3_384)))
 	require.NoError(t, err)
 	defer c.Close()
 	s, err := l.Accept()

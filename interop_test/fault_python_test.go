@@ -110,7 +110,7 @@ func TestFaultPythonPeers(t *testing.T) {
 			keyHex := hex.EncodeToString(testKey)
 			// The handshake timeout is far beyond promptly, so that "not at
 			// the timeout" is told apart whatever the load.
-			l, err := connection.Listen("tcp", "127.0.0.1:0", connection.WithAuthKey(testKey), connection.WithHandshakeTimeout(10*promptly))
+			l, err := connection.Listen(context.Background(), "tcp", "127.0.0.1:0", connection.WithAuthKey(testKey), connection.WithHandshakeTimeout(10*promptly))
 			require.NoError(t, err)
 			defer l.Close()
 			port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)

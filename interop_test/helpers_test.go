@@ -119,7 +119,7 @@ func goListen(t testing.TB, tr string, opts ...connection.Option) (l *connection
 	default:
 		t.Fatalf("unknown transport %q", tr)
 	}
-	l, err := connection.Listen(network, address, opts...)
+	l, err := connection.Listen(context.Background(), network, address, opts...)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = l.Close() })
 	if tr == "tcp" {

@@ -67,12 +67,6 @@ func TestLoadGoListener(t *testing.T) {
 	script, err := filepath.Abs(filepath.Join("testdata", "load_client.py"))
 	require.NoError(t, err)
 
-	l, err := connection.Listen("tcp", "127.0.0.1:0", connection.WithAuthKey(testKey),
-		connection.MatchPeerProtocol(), connection.WithMaxPendingHandshakes(256), connection.WithHandshakeTimeout(time.Minute))
-	require.NoError(t, err)
-	defer l.Close()
-	port := l.Addr().(*net.TCPAddr).Port
-
 	var (
 		mu       sync.Mutex
 		received = map[int]int{} // per client, as counted by the server
@@ -86,6 +80,13 @@ func TestLoadGoListener(t *testing.T) {
 		}
 	}
 	var serverMsgs atomic.Int64
+
+	l, err := connection.Listen(context.Background(), "tcp", "127.0.0.1:0", connection.WithAuthKey(testKey),
+		connection.MatchPeerProtocol(), connection.WithMaxPendingHandshakes(256), connection.WithHandshakeTimeout(time.Minute),
+		connection.OnHandshakeError(func(err *connection.HandshakeError) { fail("accept: %v", err) }))
+	require.NoError(t, err)
+	defer l.Close()
+	port := l.Addr().(*net.TCPAddr).Port
 
 	// Sampler: peak goroutines and heap.
 	var peakG, peakHeap atomic.Int64
@@ -113,57 +114,44 @@ func TestLoadGoListener(t *testing.T) {
 	}()
 
 	// Server.
-	var serving sync.WaitGroup
-	acceptDone := make(chan struct{})
+	serveCtx, stopServing := context.WithCancel(context.Background())
+	defer stopServing()
+	served := make(chan error, 1)
 	go func() {
-		defer close(acceptDone)
-		for {
-			c, err := l.Accept()
-			if errors.Is(err, net.ErrClosed) {
-				return
-			}
-			if err != nil {
-				fail("accept: %v", err)
-				continue
-			}
-			serving.Add(1)
-			go func() {
-				defer serving.Done()
-				defer c.Close()
-				client, next := -1, int64(0)
-				for {
-					var m loadMsg
-					err := c.RecvInto(&m)
-					if errors.Is(err, io.EOF) {
-						break
-					}
-					if err != nil {
-						fail("server, client %d after %d messages: %v", client, next, err)
-						return
-					}
-					if client == -1 {
-						client = m.Client
-					}
-					if m.Client != client || m.Seq != next {
-						fail("server: client %d seq %d arrived as message %d of client %d", m.Client, m.Seq, next, client)
-						return
-					}
-					if crc32.ChecksumIEEE(m.Data) != m.Sum {
-						fail("server: client %d seq %d: checksum mismatch", client, m.Seq)
-						return
-					}
-					next++
-					serverMsgs.Add(1)
-					if err := c.Send(loadAck{Client: m.Client, Seq: m.Seq, Sum: m.Sum}); err != nil {
-						fail("server: send to client %d: %v", client, err)
-						return
-					}
+		served <- l.Serve(serveCtx, func(_ context.Context, c *connection.Conn) {
+			client, next := -1, int64(0)
+			for {
+				var m loadMsg
+				err := c.RecvInto(&m)
+				if errors.Is(err, io.EOF) {
+					break
 				}
-				mu.Lock()
-				received[client] += int(next)
-				mu.Unlock()
-			}()
-		}
+				if err != nil {
+					fail("server, client %d after %d messages: %v", client, next, err)
+					return
+				}
+				if client == -1 {
+					client = m.Client
+				}
+				if m.Client != client || m.Seq != next {
+					fail("server: client %d seq %d arrived as message %d of client %d", m.Client, m.Seq, next, client)
+					return
+				}
+				if crc32.ChecksumIEEE(m.Data) != m.Sum {
+					fail("server: client %d seq %d: checksum mismatch", client, m.Seq)
+					return
+				}
+				next++
+				serverMsgs.Add(1)
+				if err := c.Send(loadAck{Client: m.Client, Seq: m.Seq, Sum: m.Sum}); err != nil {
+					fail("server: send to client %d: %v", client, err)
+					return
+				}
+			}
+			mu.Lock()
+			received[client] += int(next)
+			mu.Unlock()
+		})
 	}()
 
 	// All clients, Go and Python, connect first, then all send at once: the load is
@@ -301,9 +289,8 @@ func TestLoadGoListener(t *testing.T) {
 	}, time.Minute, 10*time.Millisecond)
 	close(stopSampling)
 	<-sampled
-	require.NoError(t, l.Close())
-	<-acceptDone
-	serving.Wait()
+	stopServing()
+	require.ErrorIs(t, <-served, context.Canceled)
 	close(pyResults)
 
 	mu.Lock()

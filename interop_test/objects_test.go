@@ -184,13 +184,13 @@ func runObjSession(t *testing.T, py pythons.Interpreter, s objSession) {
 	switch {
 	case py.HighestProtocol < e.goProto:
 		e.goProto = py.HighestProtocol
-		opts = append(opts, connection.WithProtocol(e.goProto))
+		opts = append(opts, connection.WithPickleOptions(pickle.WithProtocol(e.goProto)))
 	case s.proto5:
 		e.goProto, e.pyProto = 5, 5
-		opts = append(opts, connection.WithProtocol(5))
+		opts = append(opts, connection.WithPickleOptions(pickle.WithProtocol(5)))
 	}
 	if s.registered {
-		opts = append(opts, connection.WithRegistry(objRegistry(t)))
+		opts = append(opts, connection.WithPickleOptions(pickle.WithRegistry(objRegistry(t))))
 	}
 	if s.py2Bytes {
 		opts = append(opts, connection.WithPickleOptions(pickle.Py2StringsAsBytes()))

@@ -18,6 +18,7 @@ import (
 	"github.com/mpconn/mpconn/auth"
 	"github.com/mpconn/mpconn/connection"
 	"github.com/mpconn/mpconn/internal/pythons"
+	"github.com/mpconn/mpconn/pickle"
 )
 
 // The fuzz harnesses in connection/fuzz_test.go run with the key "secret"
@@ -142,9 +143,9 @@ func TestCaptureCPythonSeeds(t *testing.T) {
 	for _, py := range pythons.ForTest(t) {
 		name := fmt.Sprintf("cpython-%d.%d", py.Major, py.Minor)
 		t.Run(py.Name(), func(t *testing.T) {
-			proto := connection.WithProtocol(4)
+			proto := connection.WithPickleOptions(pickle.WithProtocol(4))
 			if py.Major == 2 {
-				proto = connection.WithProtocol(2)
+				proto = connection.WithPickleOptions(pickle.WithProtocol(2))
 			}
 			p := startPeer(t, py)
 

@@ -94,7 +94,7 @@ func TestWireRefuseMD5(t *testing.T) {
 
 			t.Run("GoListener", func(t *testing.T) {
 				p := p.in(t)
-				l, addr := goListen(t, "tcp", connection.WithAuthKey(testKey), connection.RefuseMD5())
+				l, addr := goListen(t, "tcp", connection.WithAuthKey(testKey), connection.WithAuthOptions(auth.RefuseMD5()))
 				p.send(pyConnect("a", "tcp", addr, testKey))
 				a, err := accept(t, l)
 				r := p.reply()
@@ -115,7 +115,7 @@ func TestWireRefuseMD5(t *testing.T) {
 				p := p.in(t)
 				network, address := pythonListen(t, p, "tcp", "L", testKey)
 				p.send(cmd{"op": "accept", "listener": "L", "id": "b"})
-				b, err := dial(t, network, address, connection.WithAuthKey(testKey), connection.RefuseMD5())
+				b, err := dial(t, network, address, connection.WithAuthKey(testKey), connection.WithAuthOptions(auth.RefuseMD5()))
 				r := p.reply()
 				if modern {
 					require.NoError(t, err)
@@ -141,11 +141,11 @@ func TestWireDigests(t *testing.T) {
 		name string
 		opt  connection.Option
 	}{
-		{"md5", connection.WithDigest(auth.MD5)},
-		{"sha256", connection.WithDigest(auth.SHA256)},
-		{"sha384", connection.WithDigest(auth.SHA384)},
-		{"sha3_256", connection.WithDigest(auth.SHA3_256)},
-		{"sha3_384", connection.WithDigest(auth.SHA3_384)},
+		{"md5", connection.WithAuthOptions(auth.WithDigest(auth.MD5))},
+		{"sha256", connection.WithAuthOptions(auth.WithDigest(auth.SHA256))},
+		{"sha384", connection.WithAuthOptions(auth.WithDigest(auth.SHA384))},
+		{"sha3_256", connection.WithAuthOptions(auth.WithDigest(auth.SHA3_256))},
+		{"sha3_384", connection.WithAuthOptions(auth.WithDigest(auth.SHA3_384))},
 		{"legacy", connection.WithAuthOptions(auth.WithLegacyChallenge())},
 	}
 	for _, py := range pythons.ForTest(t) {

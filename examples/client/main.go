@@ -55,7 +55,7 @@ func main() {
 // run connects, sends the tutorial's objects and then 'close'.
 func run(ctx context.Context, addr string, protocol int, out io.Writer) error {
 	c, err := connection.Dial(ctx, "tcp", addr,
-		connection.WithAuthKey(authKey), connection.WithProtocol(protocol))
+		connection.WithAuthKey(authKey), connection.WithPickleOptions(pickle.WithProtocol(protocol)))
 	if err != nil {
 		return err
 	}

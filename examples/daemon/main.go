@@ -23,7 +23,6 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"fmt"
 	"io"
 	"log"
 	"os"
@@ -44,13 +43,13 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 
-	l, err := listen(*addr)
+	logger := log.New(os.Stdout, "", 0)
+	l, err := listen(*addr, logger)
 	if err != nil {
 		log.Fatal(err)
 	}
-	err = run(ctx, l, os.Stdout)
-	l.Close()
-	if err != nil {
+	defer l.Close()
+	if err := run(ctx, l, logger); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -58,67 +57,49 @@ func main() {
 // listen starts the Listener. Go, like Python's Listener, sets SO_REUSEADDR
 // on listening sockets, so a daemon restarted right after the last one
 // stopped can bind the same port while old connections sit in TIME_WAIT.
-func listen(addr string) (*connection.Listener, error) {
-	return connection.Listen("tcp", addr, connection.WithAuthKey(authKey))
+// Someone with the wrong key (or none) is logged, and the others served.
+func listen(addr string, logger *log.Logger) (*connection.Listener, error) {
+	return connection.Listen(context.Background(), "tcp", addr, connection.WithAuthKey(authKey),
+		connection.OnHandshakeError(func(err *connection.HandshakeError) { logger.Printf("rejected: %v", err) }))
 }
 
-// run serves one client after another, printing what each sends, until a
-// client sends 'close' (run returns nil) or ctx is done.
-func run(ctx context.Context, l *connection.Listener, out io.Writer) error {
-	fmt.Fprintf(out, "listening on %s\n", l.Addr())
-	for {
-		c, err := l.AcceptContext(ctx)
-		if errors.Is(err, connection.ErrHandshake) {
-			// Someone with the wrong key (or no key): the Listener keeps
-			// serving, and so do we.
-			fmt.Fprintf(out, "rejected: %v\n", err)
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(out, "connection accepted from %s\n", c.RemoteAddr())
-		closed, err := serve(ctx, c, out)
-		if err != nil {
-			return err
-		}
-		if closed {
-			fmt.Fprintln(out, "closing")
-			return nil
-		}
-	}
-}
+// errClose is how a client's 'close' stops the server.
+var errClose = errors.New("a client sent 'close'")
 
-// serve prints the objects one client sends. It reports whether the client
-// asked the daemon to stop; a client that just hangs up is not an error.
-func serve(ctx context.Context, c *connection.Conn, out io.Writer) (closed bool, err error) {
-	defer c.Close()
-	// Recv does not take a context; closing the Conn is what interrupts it.
-	stop := context.AfterFunc(ctx, func() { c.Close() })
-	defer stop()
-	for {
-		msg, err := c.Recv()
-		if errors.Is(err, io.EOF) {
-			fmt.Fprintln(out, "client hung up")
-			return false, nil
-		}
-		if errors.Is(err, connection.ErrDecode) {
-			// A pickle we cannot read spoils only this message.
-			fmt.Fprintf(out, "undecodable message: %v\n", err)
-			continue
-		}
-		if err != nil {
-			if ctx.Err() != nil {
-				return false, ctx.Err()
+// run serves clients, each in its own goroutine, printing what they send,
+// until one sends 'close' (run returns nil) or ctx is done.
+func run(ctx context.Context, l *connection.Listener, logger *log.Logger) error {
+	logger.Printf("listening on %s", l.Addr())
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	err := l.Serve(ctx, func(ctx context.Context, c *connection.Conn) {
+		logger.Printf("connection accepted from %s", c.RemoteAddr())
+		for {
+			msg, err := c.Recv()
+			switch {
+			case errors.Is(err, connection.ErrDecode):
+				// A pickle we cannot read spoils only this message.
+				logger.Printf("undecodable message: %v", err)
+				continue
+			case errors.Is(err, io.EOF):
+				logger.Print("client hung up")
+				return
+			case err != nil:
+				return // Serve is stopping, or the client broke off
 			}
-			return false, err
+			// What Python's objects became in Go: a list is a []any, None
+			// is nil, a class or function such as int is a pickle.Global,
+			// a dict a *pickle.Dict (which prints itself as Python would).
+			logger.Printf("received %T: %v", msg, msg)
+			if msg == "close" {
+				stop(errClose)
+				return
+			}
 		}
-		// What Python's objects became in Go: a list is a []any, None is
-		// nil, a class or function such as int is a pickle.Global, a dict
-		// a *pickle.Dict (which prints itself as Python would).
-		fmt.Fprintf(out, "received %T: %v\n", msg, msg)
-		if msg == "close" {
-			return true, nil
-		}
+	})
+	if errors.Is(err, errClose) {
+		logger.Print("closing")
+		return nil
 	}
+	return err
 }

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"log"
 	"strings"
 	"testing"
 	"time"
@@ -70,14 +71,15 @@ func runDaemonWith(t *testing.T, py pythons.Interpreter, script string) string {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 
-	l, err := listen("localhost:6000")
+	var out bytes.Buffer // written through the logger only, read once run has returned
+	logger := log.New(&out, "", 0)
+	l, err := listen("localhost:6000", logger)
 	if err != nil {
 		t.Fatalf("listen: %v", err)
 	}
 	defer l.Close()
-	var out bytes.Buffer
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, l, &out) }()
+	go func() { done <- run(ctx, l, logger) }()
 
 	cmd := py.Command(ctx, script)
 	cmd.WaitDelay = 5 * time.Second

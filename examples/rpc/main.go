@@ -34,7 +34,6 @@ import (
 	"os"
 	"os/signal"
 	"strings"
-	"sync"
 
 	"github.com/mpconn/mpconn/connection"
 	"github.com/mpconn/mpconn/pickle"
@@ -49,12 +48,12 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 
-	l, err := listen(*addr)
+	logger := log.New(os.Stderr, "", log.LstdFlags)
+	l, err := listen(*addr, logger)
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer l.Close()
-	logger := log.New(os.Stderr, "", log.LstdFlags)
 	logger.Printf("serving on %s", l.Addr())
 	if err := serve(ctx, l, logger); err != nil && !errors.Is(err, context.Canceled) {
 		logger.Print(err)
@@ -64,39 +63,22 @@ func main() {
 // listen serves addr. MatchPeerProtocol makes every reply go out in the
 // pickle protocol its client writes, so Python 2.7 (which writes protocol 2
 // and reads nothing newer), 3.6 and 3.7 (protocol 3) and 3.8+ (protocol 4)
-// are all served by the same listener.
-func listen(addr string) (*connection.Listener, error) {
-	return connection.Listen("tcp", addr, connection.WithAuthKey(authKey), connection.MatchPeerProtocol())
+// are all served by the same listener. A client with the wrong key is
+// logged; the others are served.
+func listen(addr string, logger *log.Logger) (*connection.Listener, error) {
+	return connection.Listen(context.Background(), "tcp", addr, connection.WithAuthKey(authKey), connection.MatchPeerProtocol(),
+		connection.OnHandshakeError(func(err *connection.HandshakeError) { logger.Print(err) }))
 }
 
-// serve accepts clients until ctx is done, then closes their connections
-// and returns once every handler has finished.
+// serve answers clients, each in its own goroutine, until ctx is done; it
+// returns once every handler has finished.
 func serve(ctx context.Context, l *connection.Listener, logger *log.Logger) error {
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	for {
-		c, err := l.AcceptContext(ctx)
-		if errors.Is(err, connection.ErrHandshake) {
-			logger.Print(err) // a client with the wrong key; serve the others
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			// Closing the connection is what interrupts a pending receive.
-			stop := context.AfterFunc(ctx, func() { c.Close() })
-			defer stop()
-			handle(c, logger)
-		}()
-	}
+	return l.Serve(ctx, func(_ context.Context, c *connection.Conn) { handle(c, logger) })
 }
 
-// handle answers one client's requests until it hangs up.
+// handle answers one client's requests until it hangs up (or Serve closes
+// the connection at shutdown).
 func handle(c *connection.Conn, logger *log.Logger) {
-	defer c.Close()
 	for {
 		var req request
 		err := c.RecvInto(&req)

@@ -79,14 +79,15 @@ func TestPythonClients(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	l, err := listen("127.0.0.1:0")
+	var logs bytes.Buffer // written by the logger only, read after serve returns
+	logger := log.New(&logs, "", 0)
+	l, err := listen("127.0.0.1:0", logger)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	var logs bytes.Buffer // written by the logger only, read after serve returns
 	served := make(chan error, 1)
-	go func() { served <- serve(ctx, l, log.New(&logs, "", 0)) }()
+	go func() { served <- serve(ctx, l, logger) }()
 	t.Cleanup(func() {
 		// Shutting down must not hang, even with a client still connected.
 		cancel()

@@ -4,6 +4,7 @@
 package testutil
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -44,4 +45,30 @@ func WriteFile(t testing.TB, dir, name, text string) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// OpenFileWith returns a temporary file, open for reading and writing,
+// that holds text; it is closed when the test ends. Tests of descriptor
+// passing hand it to the other end.
+func OpenFileWith(t testing.TB, text string) *os.File {
+	t.Helper()
+	f, err := os.CreateTemp(t.TempDir(), "handle")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	if _, err := f.WriteString(text); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// Contents reads f from its start, whatever its offset.
+func Contents(t testing.TB, f *os.File) string {
+	t.Helper()
+	b, err := io.ReadAll(io.NewSectionReader(f, 0, 1<<30))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

@@ -261,6 +261,97 @@ class Peer(object):
         time.sleep(float(cmd["seconds"]))
         return {}
 
+    # XML-RPC commands (wire_xmlrpc_test.go): XmlListener and XmlClient,
+    # values built and checked by Python expressions (see xml_eval).
+
+    def op_xml_listen(self, cmd):
+        lst = mpc.XmlListener(address_of(cmd), authkey=authkey_of(cmd))
+        self.listeners[cmd["id"]] = lst
+        return {"address": printable_address(lst.address)}
+
+    def op_xml_connect(self, cmd):
+        self.conns[cmd["id"]] = mpc.XmlClient(address_of(cmd), authkey=authkey_of(cmd))
+        return {}
+
+    def op_xml_send(self, cmd):
+        """send() of the value of cmd["expr"]."""
+        self.conns[cmd["id"]].send(xml_eval(cmd["expr"]))
+        return {}
+
+    def op_xml_recv(self, cmd):
+        """recv() a value x and evaluate cmd["check"] with x and cmd["want"]."""
+        x = self.conns[cmd["id"]].recv()
+        return {"match": bool(xml_eval(cmd["check"], x=x, want=cmd.get("want"))), "repr": repr(x)}
+
+    def op_xml_dumps(self, cmd):
+        """What send() of cmd["expr"] puts in the message, in hex."""
+        xc = xml_module()
+        data = xc.dumps((xml_eval(cmd["expr"]),), None, None, None, 1)
+        if not PY2:
+            data = data.encode("utf-8")
+        return {"hex": binascii.hexlify(data).decode("ascii")}
+
+    # Handle commands (wire_handle_test.go): multiprocessing.reduction's
+    # send_handle and recv_handle on a connection.
+
+    def op_handle_acks(self, cmd):
+        """Whether this Python's recv_handle acknowledges a descriptor: one
+        passed over a socketpair, then is a byte waiting at the sender?"""
+        import select
+        import socket
+        from multiprocessing import reduction
+        a, b = socket.socketpair()
+        r, w = os.pipe()
+        try:
+            if PY2:
+                _multiprocessing.sendfd(a.fileno(), r)
+            else:
+                a.sendmsg([b"\x01"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array_of_fds([r]))])
+            os.close(reduction.recv_handle(FilenoOf(b)))
+            acked = bool(select.select([a], [], [], 0)[0])
+        finally:
+            for f in (r, w):
+                os.close(f)
+            a.close()
+            b.close()
+        return {"acks": acked}
+
+    def op_handle_recv(self, cmd):
+        """recv_handle(conn); read the file from the start; append
+        cmd["append"] to it; report what was read."""
+        from multiprocessing import reduction
+        fd = reduction.recv_handle(self.conns[cmd["id"]])
+        try:
+            os.lseek(fd, 0, 0)
+            data = b""
+            while True:
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    break
+                data += chunk
+            if cmd.get("append"):
+                os.write(fd, cmd["append"].encode("utf-8"))
+        finally:
+            os.close(fd)
+        return {"content": data.decode("utf-8")}
+
+    def op_handle_send(self, cmd):
+        """A temporary file holding cmd["content"]; if cmd["message"],
+        send() it first; then send_handle(conn, fd, pid)."""
+        import tempfile
+        from multiprocessing import reduction
+        conn = self.conns[cmd["id"]]
+        f = tempfile.TemporaryFile()
+        try:
+            f.write(cmd["content"].encode("utf-8"))
+            f.flush()
+            if cmd.get("message") is not None:
+                conn.send_bytes(cmd["message"].encode("utf-8"))
+            reduction.send_handle(conn, f.fileno(), os.getpid())
+        finally:
+            f.close()
+        return {}
+
     # Object commands (objects_*_test.go): the objects and the comparisons
     # are Python expressions evaluated in testdata/objects_corpus.py.
 
@@ -300,6 +391,46 @@ class Peer(object):
         for _ in range(int(cmd.get("echo", 0))):
             oc.send(conn, x, cmd.get("proto"))
         return {"mismatch": mismatch, "repr": oc.short(x)}
+
+
+def xml_module():
+    try:
+        import xmlrpc.client as xc
+    except ImportError:
+        import xmlrpclib as xc
+    return xc
+
+
+def xml_eval(expr, **names):
+    """Evaluate expr with the names XML-RPC values need, on 2.7 and 3.x."""
+    import datetime
+    xc = xml_module()
+
+    def is_int(v):
+        return (isinstance(v, int) or (PY2 and isinstance(v, long))) and not isinstance(v, bool)
+
+    def is_str(v):
+        return isinstance(v, str) or (PY2 and isinstance(v, unicode))
+
+    ns = {"Binary": xc.Binary, "DateTime": xc.DateTime, "datetime": datetime.datetime,
+          "is_int": is_int, "is_str": is_str}
+    ns.update(names)
+    return eval(expr, ns)
+
+
+class FilenoOf(object):
+    """What reduction's handle functions need of a connection: fileno()."""
+
+    def __init__(self, sock):
+        self.sock = sock
+
+    def fileno(self):
+        return self.sock.fileno()
+
+
+def array_of_fds(fds):
+    import array
+    return array.array("i", fds)
 
 
 def error_result(e):
