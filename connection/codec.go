@@ -76,6 +76,11 @@ func (c *Conn) Send(v any) error {
 		opts := c.pickleOpts
 		if proto != c.protocol {
 			opts = append(append([]pickle.Option(nil), opts...), pickle.WithProtocol(proto))
+			if proto <= 2 {
+				// Only Python 2's send() writes protocol 2 (every Python 3
+				// writes 3 or later): answer what Python 2 can load.
+				opts = append(opts, pickle.ForPython(2, 7))
+			}
 		}
 		c.enc, c.encProto = pickle.NewEncoder(frameSink{&c.fw}, opts...), proto
 	}

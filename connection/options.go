@@ -260,8 +260,13 @@ func WithPickleOptions(opts ...pickle.Option) Option {
 // MatchPeerProtocol makes Send answer in the protocol of the last pickle
 // received from the peer when that is older than the protocol the pickle
 // options select, so a single server can serve Python 2.7 clients (which
-// send and read protocol 2) and Python 3 clients alike. Until the peer has
-// sent a pickle, Send uses the protocol the pickle options select. Every
+// send and read protocol 2) and Python 3 clients alike. A peer that sends
+// protocol 2 is taken for Python 2, whose send() is the only one that
+// writes it: Send then also refuses what Python 2 cannot load, as
+// pickle.ForPython(2, 7) does (an aware time.Time). Until the peer has sent
+// a pickle, Send uses the protocol the pickle options select; when Go
+// speaks first to a Python 2 peer, give WithPickleOptions(pickle.ForPython(2,
+// 7)) instead. Every
 // operation takes it; it concerns the pickle codec, so with WithCodec it is
 // invalid.
 func MatchPeerProtocol() Option {
