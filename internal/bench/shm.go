@@ -114,10 +114,11 @@ func (b *bencher) shmHandoffs(conn *connection.Conn, size int) error {
 	if err := conn.Send("shm"); err != nil {
 		return err
 	}
-	secs, err := b.timeReps(repeat(10, handoff), repeat(handoffs, handoff))
+	samples, err := b.interleave(group+", "+implShm, []contender{goBatch(implShm, repeat(10, handoff), repeat(handoffs, handoff))})
 	if err != nil {
 		return err
 	}
+	secs := samples[0]
 	if err := conn.Send(nil); err != nil {
 		return err
 	}
@@ -138,10 +139,12 @@ func (b *bencher) shmHandoffs(conn *connection.Conn, size int) error {
 	if err := conn.Send("bytes"); err != nil {
 		return err
 	}
-	secs, err = b.timeReps(echo, repeat(count, echo))
+	// Python is in one mode at a time, so the two columns cannot interleave.
+	samples, err = b.interleave(group+", "+pairGoPy, []contender{goBatch(pairGoPy, echo, repeat(count, echo))})
 	if err != nil {
 		return err
 	}
+	secs = samples[0]
 	if err := conn.SendBytes(nil); err != nil {
 		return err
 	}
