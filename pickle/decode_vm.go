@@ -92,11 +92,15 @@ type machine struct {
 	bigs    []*big.Int
 	proto   int
 
-	anyCache []any           // materialized nodes, for shared references
-	depth    int             // materialization depth
-	keySizes map[int64]int64 // expanded sizes of tuple keys
-	typed    *typed          // the typed materializer, once needed
-	arena    []byte          // backing store of short strings (newString)
+	anyCache  []any           // materialized nodes, for shared references
+	depth     int             // materialization depth
+	keySizes  map[int64]int64 // expanded sizes of tuple keys
+	keyBudget int64           // what hashing keys may still expand to
+	typed     *typed          // the typed materializer, once needed
+	arena     []byte          // backing store of short strings (newString)
+
+	raw        *machine // the source of the RawValues taken from this pickle
+	copyLeaves bool     // a RawValue's view: numbers and bytes are not the caller's to share
 }
 
 // newString returns b as a string. Short strings are carved out of a shared
@@ -121,21 +125,12 @@ func (m *machine) newString(b []byte) string {
 	return unsafe.String(&m.arena[start], n)
 }
 
-// SyntaxError reports a malformed pickle.
-type SyntaxError struct {
-	Offset int64 // byte offset of the offending opcode in the input
-	Msg    string
-	Err    error // io.ErrUnexpectedEOF for truncated input, else nil
-}
-
-func (e *SyntaxError) Error() string {
-	return fmt.Sprintf("pickle: %s (at offset %d)", e.Msg, e.Offset)
-}
-
-func (e *SyntaxError) Unwrap() error { return e.Err }
-
 func (m *machine) errAt(pos int, format string, args ...any) error {
 	return &SyntaxError{Offset: m.base + int64(pos), Msg: fmt.Sprintf(format, args...)}
+}
+
+func (m *machine) limitErr(l Limit, max, value int64, pos int) error {
+	return &LimitError{Limit: l, Max: max, Value: value, Offset: m.base + int64(pos)}
 }
 
 func (m *machine) eof(pos int) error {
@@ -259,7 +254,7 @@ func (m *machine) memoPut(pos int, idx uint64, v val) error {
 	}
 	if _, ok := m.memoMap[idx]; !ok {
 		if m.nmemo >= m.cfg.maxMemo {
-			return &LimitError{Limit: "memo", Value: int64(m.nmemo) + 1, Max: int64(m.cfg.maxMemo), Option: "WithMaxMemo"}
+			return m.limitErr(LimitMemo, int64(m.cfg.maxMemo), int64(m.nmemo)+1, pos)
 		}
 		m.nmemo++
 	}
@@ -466,7 +461,7 @@ func (m *machine) run() (val, error) {
 			}
 			m.stack = append(m.stack, val{k: kFloat, off: off32(start), n: int64(math.Float64bits(f))})
 		case opShortBinunicode, opBinunicode, opBinunicode8:
-			n, err := m.readLen(start, lenSize(op))
+			n, err := m.readLen(start, int(opTable[op].lenSize))
 			if err != nil {
 				return val{}, err
 			}
@@ -476,14 +471,14 @@ func (m *machine) run() (val, error) {
 			if op == opBinstring && len(data)-m.pos >= 4 && int32(binary.LittleEndian.Uint32(data[m.pos:])) < 0 {
 				return val{}, m.errAt(start, "BINSTRING pickle has negative byte count")
 			}
-			n, err := m.readLen(start, lenSize(op))
+			n, err := m.readLen(start, int(opTable[op].lenSize))
 			if err != nil {
 				return val{}, err
 			}
 			m.pos += n
 			m.pushStr(start, data[m.pos-n:m.pos], true)
 		case opShortBinbytes, opBinbytes, opBinbytes8:
-			n, err := m.readLen(start, lenSize(op))
+			n, err := m.readLen(start, int(opTable[op].lenSize))
 			if err != nil {
 				return val{}, err
 			}
@@ -880,16 +875,6 @@ func (m *machine) run() (val, error) {
 			return val{}, m.errAt(start, "invalid load key, '\\x%02x'", op)
 		}
 	}
-}
-
-func lenSize(op byte) int {
-	switch op {
-	case opShortBinunicode, opShortBinstring, opShortBinbytes, opLong1:
-		return 1
-	case opBinunicode8, opBinbytes8, opBytearray8:
-		return 8
-	}
-	return 4
 }
 
 // decodeLong decodes a little-endian two's complement integer in linear time.

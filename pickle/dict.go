@@ -1,7 +1,6 @@
 package pickle
 
 import (
-	"errors"
 	"fmt"
 	"iter"
 	"math"
@@ -11,10 +10,6 @@ import (
 	"strings"
 	"time"
 )
-
-// ErrUnhashable is returned when a list, dict, set or bytearray is used as a
-// dict key or set member, which Python forbids too.
-var ErrUnhashable = errors.New("pickle: unhashable type")
 
 // DictItem is one key/value pair of a Dict.
 type DictItem struct {

@@ -211,8 +211,7 @@ func TestStructFields(t *testing.T) {
 		private int
 		Shared  string
 	}
-	var cache typeCache
-	fs := cache.fields(reflect.TypeOf(Outer{}))
+	fs := fieldsOf(reflect.TypeOf(Outer{}))
 	var names []string
 	for _, f := range fs.list {
 		names = append(names, f.name)
@@ -223,7 +222,7 @@ func TestStructFields(t *testing.T) {
 	f, ok := fs.lookup("NAME")
 	require.True(t, ok, "case-insensitive fallback")
 	assert.True(t, f.omitEmpty)
-	assert.Same(t, fs, cache.fields(reflect.TypeOf(Outer{})), "cached")
+	assert.Same(t, fs, fieldsOf(reflect.TypeOf(Outer{})), "cached for the process")
 }
 
 func TestStringsReadLikePython(t *testing.T) {

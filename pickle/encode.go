@@ -1,7 +1,6 @@
 package pickle
 
 import (
-	"fmt"
 	"io"
 	"reflect"
 	"strconv"
@@ -54,6 +53,9 @@ import (
 // written once, as CPython writes the same str object once.
 func Marshal(v any, opts ...Option) ([]byte, error) {
 	cfg := newConfig(opts)
+	if cfg.err != nil {
+		return nil, cfg.err
+	}
 	e := &encoder{cfg: &cfg}
 	if err := e.encode(v); err != nil {
 		return nil, err
@@ -80,6 +82,9 @@ func NewEncoder(w io.Writer, opts ...Option) *Encoder {
 // memo: each pickle stands alone, as multiprocessing's Connection.send
 // pickles each object.
 func (enc *Encoder) Encode(v any) error {
+	if enc.cfg.err != nil {
+		return enc.cfg.err
+	}
 	e := &enc.e
 	e.reset()
 	if err := e.encode(v); err != nil {
@@ -149,12 +154,6 @@ func (e *encoder) reset() {
 
 func (e *encoder) encode(v any) error {
 	p := e.cfg.protocol
-	if p < 0 {
-		p = HighestProtocol
-	}
-	if p > HighestProtocol {
-		return fmt.Errorf("pickle: unsupported protocol %d (0 to %d)", e.cfg.protocol, HighestProtocol)
-	}
 	e.proto, e.bin, e.frameStart = p, p >= 1, -1
 	e.framing = false
 	if e.buf == nil {
@@ -387,7 +386,7 @@ func (e *encoder) enter() error {
 	e.depth++
 	if e.depth > e.cfg.maxDepth {
 		e.depth--
-		return &LimitError{Limit: "depth", Value: int64(e.depth + 1), Max: int64(e.cfg.maxDepth), Option: "WithMaxDepth"}
+		return &LimitError{Limit: LimitDepth, Max: int64(e.cfg.maxDepth), Value: int64(e.depth + 1), Offset: -1}
 	}
 	return nil
 }

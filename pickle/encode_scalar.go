@@ -112,7 +112,7 @@ func (e *encoder) writeBigInt(x *big.Int) error {
 			digits--
 		}
 		if digits > e.cfg.maxIntDigits {
-			return &LimitError{Limit: "int digits", Value: int64(digits), Max: int64(e.cfg.maxIntDigits), Option: "WithMaxIntDigits"}
+			return &LimitError{Limit: LimitIntDigits, Max: int64(e.cfg.maxIntDigits), Value: int64(digits), Offset: -1}
 		}
 		e.frame()
 		e.buf = append(e.buf, opLong)

@@ -10,18 +10,17 @@ import (
 // is pickled as an instance of its class (exactly as CPython's pickler writes
 // a plain instance: class, NEWOBJ, __dict__ state, BUILD), and an instance of
 // a registered class decodes into the Go type. Register everything before
-// use; a Registry is then safe for concurrent use.
+// use; a Registry is then safe for concurrent use. The zero value is an empty
+// registry ready to use.
 type Registry struct {
 	mu      sync.RWMutex
 	byClass map[Global]reflect.Type
 	byType  map[reflect.Type]Global
-	types   typeCache
 }
 
-// NewRegistry returns an empty registry.
-func NewRegistry() *Registry {
-	return &Registry{byClass: map[Global]reflect.Type{}, byType: map[reflect.Type]Global{}}
-}
+// NewRegistry returns an empty registry. The zero Registry is empty and
+// ready to use too.
+func NewRegistry() *Registry { return &Registry{} }
 
 // Register maps module.name to the type of prototype (a struct value, or a
 // pointer to one). A class or type may be registered once.
@@ -44,6 +43,9 @@ func (r *Registry) Register(module, name string, prototype any) error {
 	}
 	if old, ok := r.byType[t]; ok {
 		return fmt.Errorf("pickle: Register: type %v is already registered as %s", t, old)
+	}
+	if r.byClass == nil {
+		r.byClass, r.byType = map[Global]reflect.Type{}, map[reflect.Type]Global{}
 	}
 	r.byClass[g] = t
 	r.byType[t] = g
