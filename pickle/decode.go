@@ -2,7 +2,6 @@ package pickle
 
 import (
 	"errors"
-
 	"io"
 	"reflect"
 )

@@ -60,7 +60,8 @@ type node struct {
 	off   uint32
 	items []val
 	obj   *objData
-	x     any
+	x     any      // nGlobal: the Global; nValue: the value; nDict: its dictKind
+	cls   *pyClass // nGlobal: what the decoder makes of calling it (nil: unknown)
 }
 
 type objData struct {
@@ -73,6 +74,7 @@ type objData struct {
 	hasState bool
 	list     []val
 	dict     []val
+	argItems int // a dict built from its arguments: the items that came from them
 }
 
 type machine struct {
@@ -306,9 +308,17 @@ func (m *machine) pushStrX(start int, s string) {
 	m.stack = append(m.stack, val{k: kStrX, off: off32(start), n: int64(len(m.strs) - 1)})
 }
 
-func (m *machine) pushBlob(start int, b []byte) {
+// blobVal is a bytes val for b, which the machine now owns.
+func (m *machine) blobVal(pos int, b []byte) val {
 	m.blobs = append(m.blobs, b)
-	m.stack = append(m.stack, val{k: kBytesX, off: off32(start), n: int64(len(m.blobs) - 1)})
+	return val{k: kBytesX, off: off32(pos), n: int64(len(m.blobs) - 1)}
+}
+
+// valueNode is a node holding x, a value of the model built whole.
+func (m *machine) valueNode(pos int, x any) val {
+	v := m.newNode(nValue, pos)
+	m.nodes[v.n].x = x
+	return v
 }
 
 // str returns the Go string of a str val (ok false for other kinds).
@@ -508,7 +518,7 @@ func (m *machine) run() (val, error) {
 				return val{}, m.errAt(start, "%v", err)
 			}
 			if m.cfg.py2StrAsBytes {
-				m.pushBlob(start, b)
+				m.stack = append(m.stack, m.blobVal(start, b))
 			} else {
 				m.pushStrX(start, string(b))
 			}
@@ -741,7 +751,7 @@ func (m *machine) run() (val, error) {
 			if an == nil || an.k != nTuple {
 				return val{}, m.errAt(start, "REDUCE arguments must be a tuple")
 			}
-			v, err := m.reduce(start, callable, an.items, false)
+			v, err := m.reduce(start, callable, an.items)
 			if err != nil {
 				return val{}, err
 			}
@@ -806,7 +816,7 @@ func (m *machine) run() (val, error) {
 			if err != nil {
 				return val{}, err
 			}
-			v, err := m.reduce(start, cls, args, true)
+			v, err := m.reduce(start, cls, args)
 			if err != nil {
 				return val{}, err
 			}
@@ -820,7 +830,7 @@ func (m *machine) run() (val, error) {
 				return val{}, m.errAt(start, "OBJ without a class")
 			}
 			args := append([]val(nil), items[1:]...)
-			v, err := m.reduce(start, items[0], args, true)
+			v, err := m.reduce(start, items[0], args)
 			if err != nil {
 				return val{}, err
 			}
@@ -958,13 +968,15 @@ func (m *machine) setItems(pos int, kv []val) error {
 
 func (m *machine) global(pos int, module, name string) (val, error) {
 	g := normalizeGlobal(module, name)
-	if m.cfg.strict && classify(g) == gidUnknown {
+	c := classOf(g)
+	if c == nil && m.cfg.strict {
 		if _, ok := m.cfg.registry.TypeFor(g); !ok {
-			return val{}, fmt.Errorf("%w: %s (at offset %d)", ErrUnknownClass, g, m.base+int64(pos))
+			return val{}, &UnknownClassError{Class: g, Offset: m.base + int64(pos)}
 		}
 	}
 	v := m.newNode(nGlobal, pos)
 	m.nodes[v.n].x = g
+	m.nodes[v.n].cls = c
 	return v, nil
 }
 
@@ -975,37 +987,4 @@ func (m *machine) globalOf(v val) (Global, bool) {
 		return Global{}, false
 	}
 	return nd.x.(Global), true
-}
-
-func (m *machine) newObj(pos int, cls val, args, kwargs []val, ex bool) (val, error) {
-	if g, ok := m.globalOf(cls); ok && classify(g) == gidException && !ex {
-		v := m.newNode(nException, pos)
-		m.nodes[v.n].obj = &objData{class: cls, args: args}
-		return v, nil
-	}
-	v := m.newNode(nObject, pos)
-	m.nodes[v.n].obj = &objData{class: cls, new: true, args: args, kwargs: kwargs, hasKw: ex}
-	return v, nil
-}
-
-func (m *machine) build(pos int, target, state val) error {
-	nd := m.nodeOf(target)
-	if nd == nil {
-		return m.errAt(pos, "BUILD on a value that has no state")
-	}
-	switch nd.k {
-	case nObject:
-		nd.obj.state, nd.obj.hasState = state, true
-		if g, ok := m.globalOf(nd.obj.class); ok && classify(g) == gidUUID {
-			if u, ok := m.uuidFromState(state); ok {
-				nd.k, nd.x, nd.obj = nValue, u, nil
-			}
-		}
-	case nException:
-		nd.obj.state, nd.obj.hasState = state, true
-	default:
-		// State on a dict, list or stdlib value (e.g. an OrderedDict's
-		// attributes): nothing in the value model keeps it.
-	}
-	return nil
 }

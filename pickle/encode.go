@@ -130,7 +130,7 @@ type encoder struct {
 	keep       []any          // values made during encoding whose addresses ids holds
 	internMemo map[string]int // interned strings (module names, attribute names) by value
 	globalMemo map[Global]int // classes and functions
-	tzMemo     map[int]int    // datetime.timezone objects by offset
+	tzMemo     map[zone]int   // datetime.timezone objects
 
 	lastType  reflect.Type // one-entry cache of registry lookups
 	lastClass Global

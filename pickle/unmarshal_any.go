@@ -77,6 +77,16 @@ func (m *machine) nodeAny(v val) (any, error) {
 	case nDict:
 		d := NewDict(len(nd.items) / 2)
 		m.anyCache[v.n] = d
+		if kind, ok := nd.x.(dictKind); ok {
+			d.kind = kind
+			if kind == defaultDict && len(nd.obj.args) == 1 {
+				f, err := m.toAny(nd.obj.args[0])
+				if err != nil {
+					return nil, err
+				}
+				d.factory = f
+			}
+		}
 		if err := m.fillDict(d, nd.items); err != nil {
 			return nil, err
 		}

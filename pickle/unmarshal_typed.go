@@ -73,6 +73,9 @@ func (m *machine) pyTypeOf(v val) string {
 		case nTuple:
 			return "tuple"
 		case nDict:
+			if kind, ok := nd.x.(dictKind); ok {
+				return (&Dict{kind: kind}).typeName()
+			}
 			return "dict"
 		case nSet:
 			return "set"
