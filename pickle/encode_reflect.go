@@ -221,7 +221,7 @@ func addrMarshalerEncoder(e *encoder, rv reflect.Value, _ refKey) error {
 func (e *encoder) saveMarshaled(m Marshaler, t reflect.Type) error {
 	v, err := m.MarshalPickle()
 	if err != nil {
-		return fmt.Errorf("pickle: MarshalPickle of %v: %w", t, err)
+		return &MarshalerError{Type: t, Err: err}
 	}
 	// Keep the result alive until the pickle is done: the memo holds the
 	// addresses of what it contains.

@@ -14,7 +14,7 @@ func addCorpusSeeds(f *testing.F) {
 		cf := loadCorpusFile(f, path)
 		for _, e := range cf.Entries {
 			for _, h := range e.Pickles {
-				if b, err := hex.DecodeString(h); err == nil && len(b) < 4096 {
+				if b, err := hex.DecodeString(h); err == nil && len(b) > 0 && len(b) < 4096 {
 					f.Add(b)
 				}
 			}

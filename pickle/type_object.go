@@ -109,10 +109,16 @@ func equalDictOrNil(x, y *Dict, seen visited) bool {
 }
 
 // reduceReconstructor decodes copyreg._reconstructor(cls, base, state),
-// how CPython builds a plain instance below protocol 2: cls.__new__(cls)
-// for base object, base.__new__(cls, state) otherwise.
+// how CPython builds an instance below protocol 2: base.__new__(cls,
+// state), then base.__init__(obj, state) unless that is object's. For the
+// bases whose __init__ is object's that is cls.__new__ with arguments, as
+// NEWOBJ writes it; for others (a list or dict subclass, filled by
+// __init__) the call itself stays, an *Object of copyreg._reconstructor.
 func reduceReconstructor(m *machine, pos int, _ val, args []val) (val, bool, error) {
 	if len(args) != 3 {
+		return val{}, false, nil
+	}
+	if base, _ := m.globalOf(args[1]); !newOnlyBases[base] {
 		return val{}, false, nil
 	}
 	var a []val
@@ -128,6 +134,12 @@ func reduceReconstructor(m *machine, pos int, _ val, args []val) (val, bool, err
 	}
 	v, err := m.newObj(pos, args[0], a, nil, false)
 	return v, err == nil, err
+}
+
+var newOnlyBases = map[Global]bool{
+	{"builtins", "object"}: true, {"builtins", "tuple"}: true, {"builtins", "int"}: true,
+	{"builtins", "float"}: true, {"builtins", "str"}: true, {"builtins", "bytes"}: true,
+	{"builtins", "complex"}: true, {"builtins", "frozenset"}: true,
 }
 
 // reduceNewobj decodes copyreg.__newobj__(cls, *args), NEWOBJ below
