@@ -889,26 +889,31 @@ func (m *machine) run() (val, error) {
 
 // decodeLong decodes a little-endian two's complement integer in linear time.
 func (m *machine) decodeLong(start int, b []byte) val {
-	if len(b) == 0 {
-		return val{k: kInt, off: off32(start)}
-	}
 	if len(b) <= 8 {
 		var u uint64
 		for i := len(b) - 1; i >= 0; i-- {
 			u = u<<8 | uint64(b[i])
 		}
 		shift := uint(64 - 8*len(b))
+		if len(b) == 0 {
+			shift = 0
+		}
 		return val{k: kInt, off: off32(start), n: int64(u<<shift) >> shift}
 	}
+	return m.bigVal(start, longLE(b))
+}
+
+// longLE decodes a little-endian two's complement integer (LONG1, LONG4).
+func longLE(b []byte) *big.Int {
 	be := make([]byte, len(b))
 	for i, c := range b {
 		be[len(b)-1-i] = c
 	}
 	x := new(big.Int).SetBytes(be)
-	if b[len(b)-1]&0x80 != 0 {
+	if len(b) > 0 && b[len(b)-1]&0x80 != 0 {
 		x.Sub(x, new(big.Int).Lsh(big.NewInt(1), uint(8*len(b))))
 	}
-	return m.bigVal(start, x)
+	return x
 }
 
 func (m *machine) bigVal(start int, x *big.Int) val {
