@@ -15,7 +15,8 @@ import (
 // constructor arguments in field order), maps, slices, arrays, strings,
 // []byte, numbers (overflow-checked), bool, *big.Int, time.Time,
 // time.Duration, Date, TimeOfDay, Decimal, UUID, pointers, interfaces,
-// Unmarshaler and registered classes.
+// Unmarshaler, RawUnmarshaler and registered classes; a RawValue keeps its
+// part undecoded.
 func Unmarshal(data []byte, v any, opts ...Option) error {
 	cfg := newConfig(opts)
 	if cfg.err != nil {

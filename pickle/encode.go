@@ -21,13 +21,13 @@ import (
 //	*big.Int, big.Int                     int
 //	float32, float64                      float (FLOAT text, Python repr, at protocol 0)
 //	complex64, complex128                 complex: builtins.complex(re, im)
-//	string                                str at every protocol (UNICODE raw-unicode-escape at protocol 0); must be UTF-8
+//	string                                str at every protocol (UNICODE raw-unicode-escape at protocol 0); not UTF-8: a Python 2 str at protocols 0–2, an error above
 //	[]byte, [N]byte                       bytes (protocols 0–2: _codecs.encode(latin-1 text, 'latin1') as CPython 3 writes it, a str on 2.7)
 //	ByteArray                             bytearray (BYTEARRAY8 at 5, builtins.bytearray(bytes) below)
 //	other slices and arrays, []any        list (a nil slice is an empty list)
 //	Tuple                                 tuple
 //	map[K]V                               dict (Go order; sorted keys with Deterministic; a nil map is an empty dict)
-//	*Dict                                 dict, in its order
+//	*Dict                                 dict, in its order (an OrderedDict or defaultdict as its Class says)
 //	*Set                                  set (EMPTY_SET/ADDITEMS at 4+, builtins.set([...]) below)
 //	*FrozenSet                            frozenset (FROZENSET at 4+, builtins.frozenset([...]) below)
 //	struct                                dict of its exported fields (`pickle:"name,omitempty"`, `pickle:"-"`)
@@ -36,13 +36,14 @@ import (
 //	Global                                the named class or function (GLOBAL/STACK_GLOBAL; 3→2 names such as builtins→__builtin__ below protocol 3)
 //	*Object                               exactly its REDUCE/NEWOBJ/NEWOBJ_EX + APPENDS/SETITEMS + BUILD
 //	*Exception                            Class(*Args), then BUILD State when State is not nil
-//	time.Time                             datetime.datetime: time.Local → naive (same wall clock), time.UTC → tzinfo=timezone.utc, other → timezone(timedelta(offset at that instant)); nanoseconds truncated to microseconds
+//	time.Time                             datetime.datetime: time.Local → naive (same wall clock), time.UTC → tzinfo=timezone.utc, other → timezone(timedelta(offset at that instant)[, zone name]); nanoseconds truncated to microseconds
 //	time.Duration                         datetime.timedelta(days, seconds, microseconds), truncated toward zero to whole microseconds
 //	Date                                  datetime.date
 //	TimeOfDay                             datetime.time (Location nil → naive)
 //	Decimal                               decimal.Decimal(text)
 //	UUID                                  uuid.UUID (as CPython pickles it: UUID.__new__ + {'int': n}; loads on 2.7 and every 3.x)
-//	Marshaler                             whatever MarshalPickle returns, encoded in its place
+//	Marshaler                             whatever MarshalPickle returns, encoded in its place (errors come as *MarshalerError)
+//	RawValue                              the value it holds, as it came
 //	chan, func, unsafe.Pointer            *UnsupportedTypeError
 //
 // Shared references are kept as CPython keeps them, through the memo:
