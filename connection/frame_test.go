@@ -201,16 +201,22 @@ func TestPoisoning(t *testing.T) {
 
 // A header claiming an enormous payload allocates nothing much until bytes
 // arrive.
+//
+// Not parallel, and the least of a few tries: TotalAlloc counts every
+// goroutine's allocations, and other tests' would make it flaky.
 func TestLyingHeaderDoesNotAllocate(t *testing.T) {
-	t.Parallel()
 	wire := append(unhex(t, "ffffffff 4000000000000000"), make([]byte, 1000)...)
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	fr := frameReader{r: bytes.NewReader(wire)}
-	_, err := fr.readFrame(math.MaxUint64, nil)
-	runtime.ReadMemStats(&after)
-	require.ErrorIs(t, err, io.ErrUnexpectedEOF)
-	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(1<<20), "bytes allocated for a 2^62-byte header")
+	least := uint64(math.MaxUint64)
+	for range 5 {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		fr := frameReader{r: bytes.NewReader(wire)}
+		_, err := fr.readFrame(math.MaxUint64, nil)
+		runtime.ReadMemStats(&after)
+		require.ErrorIs(t, err, io.ErrUnexpectedEOF)
+		least = min(least, after.TotalAlloc-before.TotalAlloc)
+	}
+	assert.Less(t, least, uint64(1<<20), "bytes allocated for a 2^62-byte header")
 }
 
 // The payload buffer grows with the data: a large message arrives whole

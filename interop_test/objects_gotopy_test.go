@@ -271,7 +271,9 @@ func goToPyCases(e objEnv) []goCase {
 			back: pickle.Decimal("1.10"), into: into(pickle.Decimal("1.10"))},
 		{name: "Decimal_specials", send: []pickle.Decimal{"-Infinity", "NaN", "-0.000", "1E+5"}, typ: "builtins.list",
 			check: "[str(d) for d in x] == ['-Infinity', 'NaN', '-0.000', '1E+5'] and all(tname(d) == 'decimal.Decimal' for d in x)",
-			back:  []any{pickle.Decimal("-Infinity"), pickle.Decimal("NaN"), pickle.Decimal("-0.000"), pickle.Decimal("1E+5")}},
+			back:  objSkip, backCheck: func(t *testing.T, got any) { // NaN equals nothing, so not with pickle.Equal
+				assert.Equal(t, []any{pickle.Decimal("-Infinity"), pickle.Decimal("NaN"), pickle.Decimal("-0.000"), pickle.Decimal("1E+5")}, got)
+			}},
 		{name: "UUID", send: pickle.UUID{0x12, 0x34, 0x56, 0x78, 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0, 0x12, 0x34, 0x56, 0x78},
 			expr: "uuid.UUID('12345678-1234-5678-9abc-def012345678')", typ: "uuid.UUID", check: "x.int == 0x12345678123456789abcdef012345678",
 			back: pickle.UUID{0x12, 0x34, 0x56, 0x78, 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0, 0x12, 0x34, 0x56, 0x78}},

@@ -437,6 +437,17 @@ func objDict(kv ...any) *pickle.Dict {
 	return d
 }
 
+// objOrdered makes an OrderedDict of d's items.
+func objOrdered(d *pickle.Dict) *pickle.Dict {
+	od := pickle.NewOrderedDict(d.Len())
+	for k, v := range d.All() {
+		if err := od.Set(k, v); err != nil {
+			panic(err)
+		}
+	}
+	return od
+}
+
 func objSet(items ...any) *pickle.Set {
 	s, err := pickle.NewSet(items...)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -47,7 +48,15 @@ type desc struct {
 	State  *desc  `json:"state"`
 }
 
+// corpusFiles holds the snapshot files once parsed: several tests and the
+// fuzz seeds read them, and parsing them dominated the package's time
+// under the race detector.
+var corpusFiles sync.Map // path -> corpusFile
+
 func loadCorpusFile(t testing.TB, path string) corpusFile {
+	if cf, ok := corpusFiles.Load(path); ok {
+		return cf.(corpusFile)
+	}
 	f, err := os.Open(path)
 	require.NoError(t, err)
 	defer f.Close()
@@ -59,6 +68,7 @@ func loadCorpusFile(t testing.TB, path string) corpusFile {
 	}
 	var cf corpusFile
 	require.NoError(t, json.NewDecoder(r).Decode(&cf))
+	corpusFiles.Store(path, cf)
 	return cf
 }
 
@@ -115,6 +125,7 @@ func (c *checker) check(path string, d desc, got any) error {
 		_ = json.Unmarshal(d.V, &s)
 	}
 	switch d.T {
+	case "any": // a value only the round trip checks (TestConformanceLive)
 	case "none":
 		if got != nil {
 			return c.fail(path, "want None, got %#v", got)
@@ -389,6 +400,9 @@ func sameFloat(f float64, s string) bool {
 func checkCorpus(t *testing.T, cf corpusFile) {
 	for _, e := range cf.Entries {
 		for proto, h := range e.Pickles {
+			if h == "" {
+				continue // that Python cannot pickle it at that protocol
+			}
 			name := fmt.Sprintf("%s/p%d/%s", cf.Python, proto, e.Name)
 			data, err := hex.DecodeString(h)
 			require.NoError(t, err, name)
@@ -400,7 +414,7 @@ func checkCorpus(t *testing.T, cf corpusFile) {
 			if err := (&checker{ids: map[int]any{}}).check("$", e.Value, got); err != nil {
 				t.Errorf("%s (hex %s): %v", name, h, err)
 			}
-			// The streaming decoder reads exactly the pickle, no further.
+			// The streaming decoder stops at STOP; what it read beyond is Buffered.
 			r := &countingReader{data: append(append([]byte(nil), data...), 0xAA)}
 			dec := NewDecoder(r)
 			var got2 any
@@ -408,8 +422,9 @@ func checkCorpus(t *testing.T, cf corpusFile) {
 				t.Errorf("%s: Decoder: %v", name, err)
 				continue
 			}
-			if dec.InputOffset() != int64(len(data)) || r.pos != len(data) {
-				t.Errorf("%s: Decoder read %d bytes (offset %d), pickle has %d", name, r.pos, dec.InputOffset(), len(data))
+			rest, _ := io.ReadAll(dec.Buffered())
+			if dec.InputOffset() != int64(len(data)) || string(rest) != "\xaa" {
+				t.Errorf("%s: Decoder at offset %d with %x buffered, pickle has %d bytes", name, dec.InputOffset(), rest, len(data))
 			}
 			if err := (&checker{ids: map[int]any{}}).check("$", e.Value, got2); err != nil {
 				t.Errorf("%s: Decoder: %v", name, err)

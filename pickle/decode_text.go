@@ -28,7 +28,7 @@ func (m *machine) parseTextInt(start int, line []byte, long bool) (val, error) {
 	}
 	digits := len(strings.TrimLeft(s, "+-"))
 	if digits > m.cfg.maxIntDigits {
-		return val{}, &LimitError{Limit: "int digits", Value: int64(digits), Max: int64(m.cfg.maxIntDigits), Option: "WithMaxIntDigits"}
+		return val{}, m.limitErr(LimitIntDigits, int64(m.cfg.maxIntDigits), int64(digits), start)
 	}
 	if n, err := strconv.ParseInt(s, 0, 64); err == nil {
 		return val{k: kInt, off: off32(start), n: n}, nil

@@ -60,7 +60,8 @@ type node struct {
 	off   uint32
 	items []val
 	obj   *objData
-	x     any
+	x     any      // nGlobal: the Global; nValue: the value; nDict: its dictKind
+	cls   *pyClass // nGlobal: what the decoder makes of calling it (nil: unknown)
 }
 
 type objData struct {
@@ -73,6 +74,7 @@ type objData struct {
 	hasState bool
 	list     []val
 	dict     []val
+	argItems int // a dict built from its arguments: the items that came from them
 }
 
 type machine struct {
@@ -92,11 +94,15 @@ type machine struct {
 	bigs    []*big.Int
 	proto   int
 
-	anyCache []any           // materialized nodes, for shared references
-	depth    int             // materialization depth
-	keySizes map[int64]int64 // expanded sizes of tuple keys
-	typed    *typed          // the typed materializer, once needed
-	arena    []byte          // backing store of short strings (newString)
+	anyCache  []any           // materialized nodes, for shared references
+	depth     int             // materialization depth
+	keySizes  map[int64]int64 // expanded sizes of tuple keys
+	keyBudget int64           // what hashing keys may still expand to
+	typed     *typed          // the typed materializer, once needed
+	arena     []byte          // backing store of short strings (newString)
+
+	raw        *machine // the source of the RawValues taken from this pickle
+	copyLeaves bool     // a RawValue's view: numbers and bytes are not the caller's to share
 }
 
 // newString returns b as a string. Short strings are carved out of a shared
@@ -121,21 +127,12 @@ func (m *machine) newString(b []byte) string {
 	return unsafe.String(&m.arena[start], n)
 }
 
-// SyntaxError reports a malformed pickle.
-type SyntaxError struct {
-	Offset int64 // byte offset of the offending opcode in the input
-	Msg    string
-	Err    error // io.ErrUnexpectedEOF for truncated input, else nil
-}
-
-func (e *SyntaxError) Error() string {
-	return fmt.Sprintf("pickle: %s (at offset %d)", e.Msg, e.Offset)
-}
-
-func (e *SyntaxError) Unwrap() error { return e.Err }
-
 func (m *machine) errAt(pos int, format string, args ...any) error {
 	return &SyntaxError{Offset: m.base + int64(pos), Msg: fmt.Sprintf(format, args...)}
+}
+
+func (m *machine) limitErr(l Limit, max, value int64, pos int) error {
+	return &LimitError{Limit: l, Max: max, Value: value, Offset: m.base + int64(pos)}
 }
 
 func (m *machine) eof(pos int) error {
@@ -259,7 +256,7 @@ func (m *machine) memoPut(pos int, idx uint64, v val) error {
 	}
 	if _, ok := m.memoMap[idx]; !ok {
 		if m.nmemo >= m.cfg.maxMemo {
-			return &LimitError{Limit: "memo", Value: int64(m.nmemo) + 1, Max: int64(m.cfg.maxMemo), Option: "WithMaxMemo"}
+			return m.limitErr(LimitMemo, int64(m.cfg.maxMemo), int64(m.nmemo)+1, pos)
 		}
 		m.nmemo++
 	}
@@ -311,9 +308,17 @@ func (m *machine) pushStrX(start int, s string) {
 	m.stack = append(m.stack, val{k: kStrX, off: off32(start), n: int64(len(m.strs) - 1)})
 }
 
-func (m *machine) pushBlob(start int, b []byte) {
+// blobVal is a bytes val for b, which the machine now owns.
+func (m *machine) blobVal(pos int, b []byte) val {
 	m.blobs = append(m.blobs, b)
-	m.stack = append(m.stack, val{k: kBytesX, off: off32(start), n: int64(len(m.blobs) - 1)})
+	return val{k: kBytesX, off: off32(pos), n: int64(len(m.blobs) - 1)}
+}
+
+// valueNode is a node holding x, a value of the model built whole.
+func (m *machine) valueNode(pos int, x any) val {
+	v := m.newNode(nValue, pos)
+	m.nodes[v.n].x = x
+	return v
 }
 
 // str returns the Go string of a str val (ok false for other kinds).
@@ -466,7 +471,7 @@ func (m *machine) run() (val, error) {
 			}
 			m.stack = append(m.stack, val{k: kFloat, off: off32(start), n: int64(math.Float64bits(f))})
 		case opShortBinunicode, opBinunicode, opBinunicode8:
-			n, err := m.readLen(start, lenSize(op))
+			n, err := m.readLen(start, int(opTable[op].lenSize))
 			if err != nil {
 				return val{}, err
 			}
@@ -476,14 +481,14 @@ func (m *machine) run() (val, error) {
 			if op == opBinstring && len(data)-m.pos >= 4 && int32(binary.LittleEndian.Uint32(data[m.pos:])) < 0 {
 				return val{}, m.errAt(start, "BINSTRING pickle has negative byte count")
 			}
-			n, err := m.readLen(start, lenSize(op))
+			n, err := m.readLen(start, int(opTable[op].lenSize))
 			if err != nil {
 				return val{}, err
 			}
 			m.pos += n
 			m.pushStr(start, data[m.pos-n:m.pos], true)
 		case opShortBinbytes, opBinbytes, opBinbytes8:
-			n, err := m.readLen(start, lenSize(op))
+			n, err := m.readLen(start, int(opTable[op].lenSize))
 			if err != nil {
 				return val{}, err
 			}
@@ -513,7 +518,7 @@ func (m *machine) run() (val, error) {
 				return val{}, m.errAt(start, "%v", err)
 			}
 			if m.cfg.py2StrAsBytes {
-				m.pushBlob(start, b)
+				m.stack = append(m.stack, m.blobVal(start, b))
 			} else {
 				m.pushStrX(start, string(b))
 			}
@@ -746,7 +751,7 @@ func (m *machine) run() (val, error) {
 			if an == nil || an.k != nTuple {
 				return val{}, m.errAt(start, "REDUCE arguments must be a tuple")
 			}
-			v, err := m.reduce(start, callable, an.items, false)
+			v, err := m.reduce(start, callable, an.items)
 			if err != nil {
 				return val{}, err
 			}
@@ -811,7 +816,7 @@ func (m *machine) run() (val, error) {
 			if err != nil {
 				return val{}, err
 			}
-			v, err := m.reduce(start, cls, args, true)
+			v, err := m.reduce(start, cls, args)
 			if err != nil {
 				return val{}, err
 			}
@@ -825,7 +830,7 @@ func (m *machine) run() (val, error) {
 				return val{}, m.errAt(start, "OBJ without a class")
 			}
 			args := append([]val(nil), items[1:]...)
-			v, err := m.reduce(start, items[0], args, true)
+			v, err := m.reduce(start, items[0], args)
 			if err != nil {
 				return val{}, err
 			}
@@ -882,38 +887,33 @@ func (m *machine) run() (val, error) {
 	}
 }
 
-func lenSize(op byte) int {
-	switch op {
-	case opShortBinunicode, opShortBinstring, opShortBinbytes, opLong1:
-		return 1
-	case opBinunicode8, opBinbytes8, opBytearray8:
-		return 8
-	}
-	return 4
-}
-
 // decodeLong decodes a little-endian two's complement integer in linear time.
 func (m *machine) decodeLong(start int, b []byte) val {
-	if len(b) == 0 {
-		return val{k: kInt, off: off32(start)}
-	}
 	if len(b) <= 8 {
 		var u uint64
 		for i := len(b) - 1; i >= 0; i-- {
 			u = u<<8 | uint64(b[i])
 		}
 		shift := uint(64 - 8*len(b))
+		if len(b) == 0 {
+			shift = 0
+		}
 		return val{k: kInt, off: off32(start), n: int64(u<<shift) >> shift}
 	}
+	return m.bigVal(start, longLE(b))
+}
+
+// longLE decodes a little-endian two's complement integer (LONG1, LONG4).
+func longLE(b []byte) *big.Int {
 	be := make([]byte, len(b))
 	for i, c := range b {
 		be[len(b)-1-i] = c
 	}
 	x := new(big.Int).SetBytes(be)
-	if b[len(b)-1]&0x80 != 0 {
+	if len(b) > 0 && b[len(b)-1]&0x80 != 0 {
 		x.Sub(x, new(big.Int).Lsh(big.NewInt(1), uint(8*len(b))))
 	}
-	return m.bigVal(start, x)
+	return x
 }
 
 func (m *machine) bigVal(start int, x *big.Int) val {
@@ -973,13 +973,18 @@ func (m *machine) setItems(pos int, kv []val) error {
 
 func (m *machine) global(pos int, module, name string) (val, error) {
 	g := normalizeGlobal(module, name)
-	if m.cfg.strict && classify(g) == gidUnknown {
+	c := classOf(g)
+	if c == nil && m.cfg.registry.isException(g) {
+		c = exceptionClass
+	}
+	if c == nil && m.cfg.strict {
 		if _, ok := m.cfg.registry.TypeFor(g); !ok {
-			return val{}, fmt.Errorf("%w: %s (at offset %d)", ErrUnknownClass, g, m.base+int64(pos))
+			return val{}, &UnknownClassError{Class: g, Offset: m.base + int64(pos)}
 		}
 	}
 	v := m.newNode(nGlobal, pos)
 	m.nodes[v.n].x = g
+	m.nodes[v.n].cls = c
 	return v, nil
 }
 
@@ -990,37 +995,4 @@ func (m *machine) globalOf(v val) (Global, bool) {
 		return Global{}, false
 	}
 	return nd.x.(Global), true
-}
-
-func (m *machine) newObj(pos int, cls val, args, kwargs []val, ex bool) (val, error) {
-	if g, ok := m.globalOf(cls); ok && classify(g) == gidException && !ex {
-		v := m.newNode(nException, pos)
-		m.nodes[v.n].obj = &objData{class: cls, args: args}
-		return v, nil
-	}
-	v := m.newNode(nObject, pos)
-	m.nodes[v.n].obj = &objData{class: cls, new: true, args: args, kwargs: kwargs, hasKw: ex}
-	return v, nil
-}
-
-func (m *machine) build(pos int, target, state val) error {
-	nd := m.nodeOf(target)
-	if nd == nil {
-		return m.errAt(pos, "BUILD on a value that has no state")
-	}
-	switch nd.k {
-	case nObject:
-		nd.obj.state, nd.obj.hasState = state, true
-		if g, ok := m.globalOf(nd.obj.class); ok && classify(g) == gidUUID {
-			if u, ok := m.uuidFromState(state); ok {
-				nd.k, nd.x, nd.obj = nValue, u, nil
-			}
-		}
-	case nException:
-		nd.obj.state, nd.obj.hasState = state, true
-	default:
-		// State on a dict, list or stdlib value (e.g. an OrderedDict's
-		// attributes): nothing in the value model keeps it.
-	}
-	return nil
 }

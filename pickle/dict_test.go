@@ -211,8 +211,7 @@ func TestStructFields(t *testing.T) {
 		private int
 		Shared  string
 	}
-	var cache typeCache
-	fs := cache.fields(reflect.TypeOf(Outer{}))
+	fs := fieldsOf(reflect.TypeOf(Outer{}))
 	var names []string
 	for _, f := range fs.list {
 		names = append(names, f.name)
@@ -223,7 +222,7 @@ func TestStructFields(t *testing.T) {
 	f, ok := fs.lookup("NAME")
 	require.True(t, ok, "case-insensitive fallback")
 	assert.True(t, f.omitEmpty)
-	assert.Same(t, fs, cache.fields(reflect.TypeOf(Outer{})), "cached")
+	assert.Same(t, fs, fieldsOf(reflect.TypeOf(Outer{})), "cached for the process")
 }
 
 func TestStringsReadLikePython(t *testing.T) {
@@ -249,4 +248,133 @@ func TestStringsReadLikePython(t *testing.T) {
 	assert.Equal(t, "pickle.Dict{'a': [{1, 'a'}]}", fmt.Sprintf("%#v", d))
 	assert.Equal(t, "pickle.Set{1, 'a'}", fmt.Sprintf("%#v", s))
 	assert.Equal(t, "pickle.frozenset({2})", fmt.Sprintf("%#v", mustFrozen(t, int64(2))))
+}
+
+type keyPoint struct{ X, Y int }
+
+type centsKey int64
+
+func (c centsKey) MarshalPickle() (any, error) {
+	return Decimal(fmt.Sprintf("%d.%02d", c/100, c%100)), nil
+}
+
+// Keys are what Marshal makes of them, hashed as Python hashes that.
+func TestDictKeysAreWhatMarshalWrites(t *testing.T) {
+	p1, p2 := &keyPoint{1, 2}, &keyPoint{1, 2}
+	tests := []struct {
+		name      string
+		set, find any
+		same      bool
+	}{
+		{"complex64 is the number it equals", complex64(1), int64(1), true},
+		{"complex64 and complex128", complex64(complex(1, 2)), complex(1, 2), true},
+		{"Decimal equals the int", Decimal("2.0"), int64(2), true},
+		{"Decimal ignores trailing zeros", Decimal("1.10"), Decimal("1.1"), true},
+		{"Decimal equals the float it is exactly", Decimal("0.5"), 0.5, true},
+		{"Decimal 1.1 is not the float 1.1", Decimal("1.1"), 1.1, false},
+		{"Decimal infinity", Decimal("-Infinity"), math.Inf(-1), true},
+		{"Decimal with a huge exponent", Decimal("1E+999999999"), Decimal("10E+999999998"), true},
+		{"NaN finds nothing, not even NaN", math.NaN(), math.NaN(), false},
+		{"a nil *big.Int is None", (*big.Int)(nil), nil, true},
+		{"named string type is a str", myString("a"), "a", true},
+		{"byte array is bytes", [2]byte{'a', 'b'}, []byte("ab"), true},
+		{"a pointer to an int is the int", ptr(7), int64(7), true},
+		{"pointers to structs are instances, by identity", p1, p2, false},
+		{"the same pointer", p1, p1, true},
+		{"a Marshaler is what it marshals to", centsKey(150), Decimal("1.5"), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := NewDict(0)
+			require.NoError(t, d.Set(tt.set, "v"))
+			_, ok := d.Get(tt.find)
+			assert.Equal(t, tt.same, ok)
+		})
+	}
+
+	d := NewDict(0)
+	require.NoError(t, d.Set(math.NaN(), 1))
+	require.NoError(t, d.Set(math.NaN(), 2))
+	assert.Equal(t, 2, d.Len(), "two NaN keys are two keys, as in a dict Python decoded")
+
+	self := Tuple{nil}
+	self[0] = self
+	for _, key := range []any{[]int{1}, map[string]int{}, keyPoint{1, 2}, [2]string{}, make(chan int), self, &Set{}, Decimal("sNaN")} {
+		err := NewDict(0).Set(key, 1)
+		assert.ErrorIs(t, err, ErrUnhashable, "%T", key)
+	}
+}
+
+type myString string
+
+func ptr[T any](v T) *T { return &v }
+
+func TestNilBigIntIsNone(t *testing.T) {
+	var x *big.Int
+	assert.False(t, Equal(x, int64(1)))
+	assert.True(t, Equal(x, nil))
+	assert.Equal(t, "NoneType", pyTypeName(x))
+}
+
+// What Dict accepts as a key, Marshal writes as a key CPython loads, or
+// refuses: a pointer to a struct is an instance only when registered.
+func TestMarshalChecksInstanceKeys(t *testing.T) {
+	d := NewDict(0)
+	require.NoError(t, d.Set(&keyPoint{1, 2}, "v"))
+	_, err := Marshal(d)
+	var te *UnsupportedTypeError
+	require.ErrorAs(t, err, &te)
+	assert.Contains(t, te.Reason, "a struct encodes as a dict")
+	s, _ := NewSet(&keyPoint{1, 2})
+	_, err = Marshal(s)
+	require.ErrorAs(t, err, &te)
+
+	reg := NewRegistry()
+	require.NoError(t, reg.Register("geometry", "Point", keyPoint{}))
+	data, err := Marshal(d, WithRegistry(reg))
+	require.NoError(t, err)
+	var back any
+	require.NoError(t, Unmarshal(data, &back, WithRegistry(reg)))
+	assert.Equal(t, &keyPoint{1, 2}, back.(*Dict).Keys()[0])
+}
+
+func TestEqualFollowsPython(t *testing.T) {
+	s, _ := NewSet(int64(1), "a")
+	f, _ := NewFrozenSet("a", 1.0)
+	assert.True(t, Equal(s, f), "set([1, 'a']) == frozenset(['a', 1.0])")
+	o1, o2 := NewOrderedDict(0), NewOrderedDict(0)
+	d := NewDict(0)
+	for _, x := range []*Dict{o1, d} {
+		require.NoError(t, x.Set("a", 1))
+		require.NoError(t, x.Set("b", 2))
+	}
+	require.NoError(t, o2.Set("b", 2))
+	require.NoError(t, o2.Set("a", 1))
+	assert.False(t, Equal(o1, o2), "OrderedDicts compare in order")
+	assert.True(t, Equal(o1, d), "an OrderedDict and a dict do not")
+	assert.True(t, Equal(Decimal("2.50"), 2.5))
+	assert.False(t, Equal(Decimal("NaN"), Decimal("NaN")))
+}
+
+func TestOrderedDictAndDefaultDict(t *testing.T) {
+	od := NewOrderedDict(0)
+	require.NoError(t, od.Set("z", 1))
+	assert.Equal(t, Global{"collections", "OrderedDict"}, od.Class())
+	assert.Equal(t, "OrderedDict({'z': 1})", od.String())
+	dd := NewDefaultDict(Global{"builtins", "list"}, 0)
+	assert.Equal(t, Global{"collections", "defaultdict"}, dd.Class())
+	assert.Equal(t, Global{"builtins", "list"}, dd.DefaultFactory())
+	assert.Equal(t, "defaultdict(<builtins.list>, {})", dd.String())
+	var zero Dict
+	assert.Equal(t, Global{"builtins", "dict"}, zero.Class())
+	assert.Nil(t, zero.DefaultFactory())
+	for proto := 0; proto <= HighestProtocol; proto++ {
+		data, err := Marshal([]any{od, dd}, WithProtocol(proto))
+		require.NoError(t, err)
+		var back []any
+		require.NoError(t, Unmarshal(data, &back))
+		assert.Equal(t, od.Class(), back[0].(*Dict).Class(), "protocol %d", proto)
+		assert.Equal(t, dd.DefaultFactory(), back[1].(*Dict).DefaultFactory())
+		assert.True(t, Equal(od, back[0]))
+	}
 }

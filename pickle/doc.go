@@ -3,9 +3,10 @@
 //
 // Its face is encoding/json's: Marshal and Unmarshal, NewEncoder and
 // NewDecoder over an io.Writer or io.Reader, struct tags (`pickle:"name"`),
-// and typed errors. Decoding into an `any` gives the value model below;
-// decoding into typed Go values fills structs, maps, slices and scalars
-// directly. Marshal lists how every Go type is written.
+// RawValue for a part decoded later, and typed errors. Decoding into an
+// `any` gives the value model below; decoding into typed Go values fills
+// structs, maps, slices and scalars directly. Marshal lists how every Go
+// type is written.
 //
 // # Value model
 //
@@ -19,13 +20,16 @@
 //	float                      float64
 //	complex                    complex128
 //	str                        string
-//	bytes                      []byte
+//	bytes                      []byte (a Python 2 str: string, or []byte with Py2StringsAsBytes)
 //	bytearray                  ByteArray
 //	list                       []any
 //	tuple                      Tuple
-//	dict                       *Dict (also OrderedDict, defaultdict)
+//	dict                       *Dict
+//	collections.OrderedDict    *Dict whose Class is OrderedDict
+//	collections.defaultdict    *Dict whose Class is defaultdict (with its DefaultFactory)
 //	set, frozenset             *Set, *FrozenSet
-//	datetime.datetime          time.Time (naive ↔ time.Local)
+//	datetime.datetime          time.Time (naive ↔ time.Local; timezone ↔ a fixed zone, named as it was;
+//	                           zoneinfo.ZoneInfo ↔ its time.LoadLocation zone)
 //	datetime.date, .time       Date, TimeOfDay
 //	datetime.timedelta         time.Duration
 //	decimal.Decimal            Decimal
@@ -34,8 +38,54 @@
 //	an exception instance      *Exception
 //	any other instance         *Object, or a registered Go type
 //
+// What decodes into `any` encodes back, at the same protocol, to the same
+// Python type with the same value: every pickle CPython's standard library
+// writes makes the round trip (TestConformanceLive checks it with every
+// interpreter on the machine). A value the model cannot hold whole — a
+// timedelta beyond time.Duration, a datetime whose tzinfo is neither
+// timezone nor zoneinfo.ZoneInfo, a naive datetime the local clock skips, an
+// object with state the model has no place for — stays the *Object the
+// pickle describes, which encodes back exactly. Two things Python 2 has and
+// Go has not: int and long are one Go type (as in Python 3), and a Python 2
+// str decodes to a Go string that goes back as unicode when it is UTF-8;
+// decode with Py2StringsAsBytes to send 2.7 byte strings back as they came.
+//
 // Shared references and cycles come back as shared Go values: a list
 // referenced twice is one backing array, a dict referenced twice one *Dict.
+//
+// Dict and Set compare keys as Python does: by the Python value a Go value
+// stands for (1 == 1.0 == True == Decimal("1.0"), NaN equal to nothing), and
+// refuse what Python cannot hash (ErrUnhashable); Equal compares values the
+// same way.
+//
+// # Streams, parts and listings
+//
+// A Decoder reads pickles one after another from any io.Reader, in time
+// linear in the input: it reads ahead into a buffer of its own, as
+// encoding/json's Decoder does, and Buffered returns what it read past the
+// last pickle. A RawValue keeps a part of a pickle undecoded, to be decoded
+// later into a type chosen at run time (the kind of a manager's reply
+// first, its payload then); a RawUnmarshaler decodes itself from its part
+// the same way. Disassemble lists a pickle as pickletools.dis does, at the
+// offsets errors report.
+//
+// # Errors
+//
+// *SyntaxError (malformed input, with its offset), *LimitError (a limit
+// reached: its Limit names the option that raises it; matches ErrLimit),
+// *UnknownClassError (Strict mode; matches ErrUnknownClass),
+// *UnmarshalTypeError (a value that does not fit its Go target, with the
+// path to it), *InvalidUnmarshalError; and when encoding,
+// *UnsupportedTypeError, *UnsupportedValueError and *MarshalerError, each
+// with the path to the value at fault.
+//
+// # Options
+//
+// One rule for every option: its zero value (0, nil) behaves as if the
+// option were not given — the default limit, no registry, no hook — except
+// WithProtocol, whose 0 is protocol 0; a value out of range (a negative
+// limit, a protocol above HighestProtocol) makes the call that uses the
+// options fail. A nil Option is ignored.
 //
 // # Safety
 //
@@ -45,7 +95,7 @@
 // both directions, and Strict refuses unknown classes. Every length a pickle
 // declares is checked against the input before anything is allocated, and
 // depth, memo size, integer digits, total size and the expansion of shared
-// references into typed values are bounded (see the Default limits and
-// their options), so no input can make it panic, hang or allocate far
-// beyond its own size.
+// references (into typed values, and in hashed keys) are bounded (see the
+// Default limits and their options), so no input can make it panic, hang
+// or allocate far beyond its own size.
 package pickle

@@ -22,13 +22,13 @@ import (
 //	*big.Int, big.Int                     int
 //	float32, float64                      float (FLOAT text, Python repr, at protocol 0)
 //	complex64, complex128                 complex: builtins.complex(re, im)
-//	string                                str at every protocol (UNICODE raw-unicode-escape at protocol 0); must be UTF-8
+//	string                                str at every protocol (UNICODE raw-unicode-escape at protocol 0); not UTF-8: a Python 2 str at protocols 0–2, an error above
 //	[]byte, [N]byte                       bytes (protocols 0–2: _codecs.encode(latin-1 text, 'latin1') as CPython 3 writes it, a str on 2.7)
 //	ByteArray                             bytearray (BYTEARRAY8 at 5, builtins.bytearray(bytes) below)
 //	other slices and arrays, []any        list (a nil slice is an empty list)
 //	Tuple                                 tuple
 //	map[K]V                               dict (Go order; sorted keys with Deterministic; a nil map is an empty dict)
-//	*Dict                                 dict, in its order
+//	*Dict                                 dict, in its order (an OrderedDict or defaultdict as its Class says)
 //	*Set                                  set (EMPTY_SET/ADDITEMS at 4+, builtins.set([...]) below)
 //	*FrozenSet                            frozenset (FROZENSET at 4+, builtins.frozenset([...]) below)
 //	struct                                dict of its exported fields (`pickle:"name,omitempty"`, `pickle:"-"`)
@@ -37,13 +37,14 @@ import (
 //	Global                                the named class or function (GLOBAL/STACK_GLOBAL; 3→2 names such as builtins→__builtin__ below protocol 3)
 //	*Object                               exactly its REDUCE/NEWOBJ/NEWOBJ_EX + APPENDS/SETITEMS + BUILD
 //	*Exception                            Class(*Args), then BUILD State when State is not nil
-//	time.Time                             datetime.datetime: time.Local → naive (same wall clock), time.UTC → tzinfo=timezone.utc, other → timezone(timedelta(offset at that instant)); nanoseconds truncated to microseconds
+//	time.Time                             datetime.datetime: time.Local → naive (same wall clock), time.UTC → tzinfo=timezone.utc, a tz database zone → zoneinfo.ZoneInfo(key) with PEP 495's fold (ForPython before 3.9: timezone), other → timezone(timedelta(offset at that instant)[, zone name]); nanoseconds truncated to microseconds
 //	time.Duration                         datetime.timedelta(days, seconds, microseconds), truncated toward zero to whole microseconds
 //	Date                                  datetime.date
 //	TimeOfDay                             datetime.time (Location nil → naive)
 //	Decimal                               decimal.Decimal(text)
 //	UUID                                  uuid.UUID (as CPython pickles it: UUID.__new__ + {'int': n}; loads on 2.7 and every 3.x)
-//	Marshaler                             whatever MarshalPickle returns, encoded in its place
+//	Marshaler                             whatever MarshalPickle returns, encoded in its place (errors come as *MarshalerError)
+//	RawValue                              the value it holds, as it came
 //	chan, func, unsafe.Pointer            *UnsupportedTypeError
 //
 // Shared references are kept as CPython keeps them, through the memo:
@@ -54,6 +55,9 @@ import (
 // written once, as CPython writes the same str object once.
 func Marshal(v any, opts ...Option) ([]byte, error) {
 	cfg := newConfig(opts)
+	if cfg.err != nil {
+		return nil, cfg.err
+	}
 	e := &encoder{cfg: &cfg}
 	if err := e.encode(v); err != nil {
 		return nil, err
@@ -80,6 +84,9 @@ func NewEncoder(w io.Writer, opts ...Option) *Encoder {
 // memo: each pickle stands alone, as multiprocessing's Connection.send
 // pickles each object.
 func (enc *Encoder) Encode(v any) error {
+	if enc.cfg.err != nil {
+		return enc.cfg.err
+	}
 	e := &enc.e
 	e.reset()
 	if err := e.encode(v); err != nil {
@@ -125,8 +132,7 @@ type encoder struct {
 	keep       []any          // values made during encoding whose addresses ids holds
 	internMemo map[string]int // interned strings (module names, attribute names) by value
 	globalMemo map[Global]int // classes and functions
-	tzMemo     map[int]int    // datetime.timezone objects by offset
-	zoneMemo   map[string]int // zoneinfo.ZoneInfo objects by key
+	tzMemo     map[zone]int   // datetime.timezone and zoneinfo.ZoneInfo objects
 
 	lastType reflect.Type // one-entry cache of registry lookups
 	lastReg  registered
@@ -145,18 +151,11 @@ func (e *encoder) reset() {
 	clear(e.internMemo)
 	clear(e.globalMemo)
 	clear(e.tzMemo)
-	clear(e.zoneMemo)
 	e.lastType = nil
 }
 
 func (e *encoder) encode(v any) error {
 	p := e.cfg.protocol
-	if p < 0 {
-		p = HighestProtocol
-	}
-	if p > HighestProtocol {
-		return fmt.Errorf("pickle: unsupported protocol %d (0 to %d)", e.cfg.protocol, HighestProtocol)
-	}
 	if t := e.cfg.target; t.set() && p > t.highestProtocol() {
 		if e.cfg.protocolSet {
 			return fmt.Errorf("pickle: protocol %d cannot be read by %v (it reads up to %d)", p, t, t.highestProtocol())
@@ -395,7 +394,7 @@ func (e *encoder) enter() error {
 	e.depth++
 	if e.depth > e.cfg.maxDepth {
 		e.depth--
-		return &LimitError{Limit: "depth", Value: int64(e.depth + 1), Max: int64(e.cfg.maxDepth), Option: "WithMaxDepth"}
+		return &LimitError{Limit: LimitDepth, Max: int64(e.cfg.maxDepth), Value: int64(e.depth + 1), Offset: -1}
 	}
 	return nil
 }

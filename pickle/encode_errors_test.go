@@ -3,6 +3,7 @@ package pickle
 import (
 	"encoding/hex"
 	"errors"
+	"io"
 	"math/big"
 	"reflect"
 	"strings"
@@ -27,7 +28,7 @@ func TestMarshalErrors(t *testing.T) {
 		opts     []Option
 		typeErr  reflect.Type // *UnsupportedTypeError of this type
 		valueErr bool         // *UnsupportedValueError
-		limit    string       // *LimitError of this limit
+		limit    Limit        // *LimitError of this limit
 		path     string
 	}{
 		{name: "chan", v: make(chan int), typeErr: reflect.TypeOf(make(chan int))},
@@ -44,8 +45,8 @@ func TestMarshalErrors(t *testing.T) {
 		{name: "object without class", v: &Object{}, valueErr: true},
 		{name: "empty global", v: Global{Module: "builtins"}, valueErr: true},
 		{name: "non-ascii global p2", v: Global{"modé", "X"}, opts: []Option{WithProtocol(2)}, valueErr: true},
-		{name: "tuple cycle", v: selfTuple, opts: []Option{WithMaxDepth(100)}, limit: "depth"},
-		{name: "int digits p0", v: new(big.Int).Exp(big.NewInt(10), big.NewInt(5000), nil), opts: []Option{WithProtocol(0)}, limit: "int digits"},
+		{name: "tuple cycle", v: selfTuple, opts: []Option{WithMaxDepth(100)}, limit: LimitDepth},
+		{name: "int digits p0", v: new(big.Int).Exp(big.NewInt(10), big.NewInt(5000), nil), opts: []Option{WithProtocol(0)}, limit: LimitIntDigits},
 		{name: "persistent id p0 non-ascii", v: "x", opts: []Option{WithProtocol(0), WithPersistentID(func(any) (any, bool) { return "é", true })}, valueErr: true},
 	}
 	for _, tt := range tests {
@@ -75,9 +76,12 @@ func TestMarshalErrors(t *testing.T) {
 }
 
 func TestMarshalProtocolRange(t *testing.T) {
-	_, err := Marshal(1, WithProtocol(6))
-	require.Error(t, err)
-	got, err := Marshal(nil, WithProtocol(-1))
+	for _, p := range []int{6, -1} {
+		_, err := Marshal(1, WithProtocol(p))
+		require.ErrorContains(t, err, "the protocols are 0 to 5", "WithProtocol(%d)", p)
+		require.ErrorContains(t, NewEncoder(io.Discard, WithProtocol(p)).Encode(1), "the protocols are 0 to 5")
+	}
+	got, err := Marshal(nil, WithProtocol(HighestProtocol))
 	require.NoError(t, err)
 	assert.Equal(t, []byte{opProto, 5, opNone, opStop}, got)
 	got, err = Marshal(nil, WithProtocol(0))

@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"time"
 	"unsafe"
 )
 
@@ -42,18 +41,6 @@ func typeEncoder(t reflect.Type) encoderFunc {
 
 var marshalerType = reflect.TypeFor[Marshaler]()
 
-// modelTypes are the value-model types, which save handles by their type.
-var modelTypes = map[reflect.Type]bool{
-	tupleType: true, byteArrayType: true, dictPtrType: true, setPtrType: true,
-	frozenSetPtrType: true, objectPtrType: true, exceptionPtrType: true,
-	reflect.TypeOf(Global{}): true, reflect.TypeOf(Decimal("")): true,
-	reflect.TypeOf(UUID{}): true, reflect.TypeOf(Date{}): true,
-	reflect.TypeOf(TimeOfDay{}): true, timeType: true,
-	reflect.TypeOf(time.Duration(0)): true, bigIntType: true, bigIntPtrType: true,
-	reflect.TypeOf(Dict{}): true, reflect.TypeOf(Set{}): true, reflect.TypeOf(FrozenSet{}): true,
-	reflect.TypeOf(Object{}): true, reflect.TypeOf(Exception{}): true,
-}
-
 func newTypeEncoder(t reflect.Type, allowAddr bool) encoderFunc {
 	if t.Implements(marshalerType) {
 		return marshalerEncoder
@@ -61,8 +48,8 @@ func newTypeEncoder(t reflect.Type, allowAddr bool) encoderFunc {
 	if allowAddr && t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(marshalerType) {
 		return condAddrEncoder(addrMarshalerEncoder, newTypeEncoder(t, false))
 	}
-	if modelTypes[t] {
-		return modelEncoder
+	if f := forms[t]; f != nil {
+		return f.encodeValue
 	}
 	switch t.Kind() {
 	case reflect.Bool:
@@ -150,14 +137,6 @@ func exported(rv reflect.Value) reflect.Value {
 	return reflect.NewAt(rv.Type(), unsafe.Pointer(rv.UnsafeAddr())).Elem()
 }
 
-func modelEncoder(e *encoder, rv reflect.Value, _ refKey) error {
-	v, err := valueInterface(rv)
-	if err != nil {
-		return err
-	}
-	return e.saveNoPers(v)
-}
-
 func boolEncoder(e *encoder, rv reflect.Value, _ refKey) error {
 	e.writeBool(rv.Bool())
 	return nil
@@ -242,7 +221,7 @@ func addrMarshalerEncoder(e *encoder, rv reflect.Value, _ refKey) error {
 func (e *encoder) saveMarshaled(m Marshaler, t reflect.Type) error {
 	v, err := m.MarshalPickle()
 	if err != nil {
-		return fmt.Errorf("pickle: MarshalPickle of %v: %w", t, err)
+		return &MarshalerError{Type: t, Err: err}
 	}
 	// Keep the result alive until the pickle is done: the memo holds the
 	// addresses of what it contains.
@@ -729,25 +708,18 @@ func newMapEncoder(t reflect.Type) encoderFunc {
 // classes), lists (arrays other than bytes) and the mutable value-model
 // types.
 func (e *encoder) checkHashable(t reflect.Type) error {
-	for t.Kind() == reflect.Pointer && !modelTypes[t] && !t.Implements(marshalerType) {
-		t = t.Elem()
+	st := t
+	for st.Kind() == reflect.Pointer && forms[st] == nil && !st.Implements(marshalerType) {
+		st = st.Elem()
 	}
-	bad := ""
-	switch {
-	case t == dictPtrType, t == setPtrType, t == byteArrayType, t == anySliceType:
-		bad = "its values are mutable in Python"
-	case modelTypes[t], t.Implements(marshalerType), reflect.PointerTo(t).Implements(marshalerType):
-	case t.Kind() == reflect.Struct:
-		if _, ok := e.registered(t); !ok {
-			bad = "a struct encodes as a dict"
+	if st.Kind() == reflect.Struct && forms[st] == nil && !st.Implements(marshalerType) && !reflect.PointerTo(st).Implements(marshalerType) {
+		if _, ok := e.registered(st); ok {
+			return nil // an instance, hashable
 		}
-	case t.Kind() == reflect.Array && t.Elem().Kind() != reflect.Uint8:
-		bad = "an array encodes as a list"
-	case t.Kind() == reflect.Slice, t.Kind() == reflect.Map:
-		bad = "it encodes as a mutable container"
+		return &UnsupportedTypeError{Type: st, Reason: "not hashable as a Python dict key: a struct encodes as a dict"}
 	}
-	if bad != "" {
-		return &UnsupportedTypeError{Type: t, Reason: "not hashable as a Python dict key: " + bad}
+	if reason := unhashableType(t); reason != "" {
+		return &UnsupportedTypeError{Type: t, Reason: "not hashable as a Python dict key: " + reason}
 	}
 	return nil
 }

@@ -164,6 +164,15 @@ func byteCases(t testing.TB) []byteCase {
 	}
 	tz := time.FixedZone("", -5*3600)
 	odict := &Object{Class: Global{"collections", "OrderedDict"}, Args: Tuple{}, DictItems: mustDict(t, "a", 1, "b", 2)}
+	od := NewOrderedDict(0)
+	require.NoError(t, od.Set("a", 1))
+	require.NoError(t, od.Set("b", []any{2}))
+	dd := NewDefaultDict(Global{"builtins", "list"}, 0)
+	require.NoError(t, dd.Set("k", []any{1}))
+	bigOD := NewOrderedDict(0)
+	for i := 0; i < 1001; i++ {
+		require.NoError(t, bigOD.Set(i, i))
+	}
 	return []byteCase{
 		{"None", nil, "v = None", nil},
 		{"True", true, "v = True", nil},
@@ -223,6 +232,11 @@ func byteCases(t testing.TB) []byteCase {
 			"v = [KeyError('k'), ValueError()]", nil},
 		{"registered instances", []any{pt, pt, &goPoint{3, 4}, goEmpty{}}, "p = Point(1, 2); v = [p, p, Point(3, 4), Empty()]", nil},
 		{"ordered dict object", odict, "v = collections.OrderedDict([('a', 1), ('b', 2)])", nil},
+		{"OrderedDict", []any{od, od, NewOrderedDict(0)}, "o = collections.OrderedDict([('a', 1), ('b', [2])]); v = [o, o, collections.OrderedDict()]", nil},
+		{"OrderedDict 1001", bigOD, "v = collections.OrderedDict((i, i) for i in range(1001))", nil},
+		{"defaultdict", []any{dd, NewDefaultDict(nil, 0)}, "v = [collections.defaultdict(list, {'k': [1]}), collections.defaultdict()]", nil},
+		{"named timezone", []any{time.Date(2020, 2, 29, 23, 59, 59, 0, time.FixedZone("BRT", -3*3600)), TimeOfDay{Hour: 1, Location: time.FixedZone("BRT", -3*3600)}},
+			"tz = datetime.timezone(datetime.timedelta(hours=-3), 'BRT'); v = [datetime.datetime(2020, 2, 29, 23, 59, 59, tzinfo=tz), datetime.time(1, tzinfo=tz)]", nil},
 		{"floats 20000", bigFloats, "v = [i + 0.5 for i in range(20000)]", nil},
 		{"dict 10000 framed", bigDict, "v = dict((s, [i, s]) for i, s in ((i, str(i)) for i in range(10000)))", nil},
 		{"struct dict", struct {

@@ -1,12 +1,6 @@
 package pickle
 
-import (
-	"math/big"
-	"reflect"
-	"sort"
-	"time"
-	"unsafe"
-)
+import "reflect"
 
 var (
 	anySliceType     = reflect.TypeOf([]any(nil))
@@ -53,125 +47,53 @@ func (e *encoder) saveStr(s string) error {
 	return e.saveString(s)
 }
 
+// saveNoPers writes v as its Go type says: the value model's types as
+// their forms say (types.go), any other Go value by reflection. The
+// switch only spares the lookup for the types decoded data is made of.
 func (e *encoder) saveNoPers(v any) error {
 	switch x := v.(type) {
 	case nil:
 		e.op(opNone)
+		return nil
 	case string:
 		return e.saveString(x)
-	case int:
-		e.writeInt(int64(x))
 	case int64:
 		e.writeInt(x)
+		return nil
+	case int:
+		e.writeInt(int64(x))
+		return nil
 	case float64:
 		e.writeFloat(x)
+		return nil
 	case bool:
 		e.writeBool(x)
+		return nil
 	case []any:
 		return e.saveList(x)
 	case map[string]any:
 		return e.saveMapStringAny(x)
-	case Tuple:
-		var k refKey
-		if len(x) > 0 {
-			k = refKey{p: unsafe.Pointer(unsafe.SliceData(x)), n: len(x), t: tidTuple}
-		}
-		return e.saveTuple(x, k)
-	case []byte:
-		return e.saveBytes(x, true)
-	case *Dict:
-		if x == nil {
-			e.op(opNone)
-			return nil
-		}
-		return e.saveDict(x, true)
-	case int32:
-		e.writeInt(int64(x))
-	case int16:
-		e.writeInt(int64(x))
-	case int8:
-		e.writeInt(int64(x))
-	case uint:
-		e.writeUint(uint64(x))
-	case uint64:
-		e.writeUint(x)
-	case uint32:
-		e.writeInt(int64(x))
-	case uint16:
-		e.writeInt(int64(x))
-	case uint8:
-		e.writeInt(int64(x))
-	case uintptr:
-		e.writeUint(uint64(x))
-	case float32:
-		e.writeFloat(float64(x))
-	case *big.Int:
-		if x == nil {
-			e.op(opNone)
-			return nil
-		}
-		return e.writeBigInt(x)
-	case big.Int:
-		return e.writeBigInt(&x)
-	case complex128:
-		return e.saveComplex(x)
-	case complex64:
-		return e.saveComplex(complex128(x))
-	case ByteArray:
-		return e.saveByteArray(x)
-	case *Set:
-		if x == nil {
-			e.op(opNone)
-			return nil
-		}
-		return e.saveSet(x, true)
-	case *FrozenSet:
-		if x == nil {
-			e.op(opNone)
-			return nil
-		}
-		return e.saveFrozenSet(x, true)
-	case Global:
-		return e.saveGlobal(x)
-	case *Object:
-		if x == nil {
-			e.op(opNone)
-			return nil
-		}
-		return e.saveObject(x, true)
-	case *Exception:
-		if x == nil {
-			e.op(opNone)
-			return nil
-		}
-		return e.saveException(x, true)
-	case time.Time:
-		return e.saveDatetime(x)
-	case time.Duration:
-		return e.saveTimedelta(x)
-	case Date:
-		return e.saveDate(x)
-	case TimeOfDay:
-		return e.saveTimeOfDay(x)
-	case Decimal:
-		return e.saveDecimal(x)
-	case UUID:
-		return e.saveUUID(x)
-	// Values (not pointers) are copies: fresh objects without identity.
-	case Dict:
-		return e.saveDict(&x, false)
-	case Set:
-		return e.saveSet(&x, false)
-	case FrozenSet:
-		return e.saveFrozenSet(&x, false)
-	case Object:
-		return e.saveObject(&x, false)
-	case Exception:
-		return e.saveException(&x, false)
-	default:
-		return e.saveReflect(reflect.ValueOf(v), refKey{})
 	}
-	return nil
+	if f := formOf(v); f != nil {
+		return f.encode(e, v)
+	}
+	return e.saveReflect(reflect.ValueOf(v), refKey{})
+}
+
+// checkKey refuses a dict key or set member that Python cannot hash: a
+// pointer to a struct is an instance, hashable, only when its type is a
+// registered class (otherwise it becomes a dict). Dict and Set refused
+// the other unhashable values already.
+func (e *encoder) checkKey(k any) error {
+	switch k.(type) {
+	case string, int64, int, nil:
+		return nil
+	}
+	t := reflect.TypeOf(k)
+	if t.Kind() != reflect.Pointer || t.Elem().Kind() != reflect.Struct || forms[t] != nil || t.Implements(marshalerType) {
+		return nil
+	}
+	return e.checkHashable(t)
 }
 
 // persistent asks the WithPersistentID hook about v and, when it names a
@@ -217,119 +139,6 @@ func (e *encoder) persistent(v any) (bool, error) {
 }
 
 // --- list ---
-
-func (e *encoder) writeEmptyList() {
-	if e.bin {
-		e.op(opEmptyList)
-	} else {
-		e.op2(opMark, opList)
-	}
-}
-
-func (e *encoder) writeEmptyDict() {
-	if e.bin {
-		e.op(opEmptyDict)
-	} else {
-		e.op2(opMark, opDict)
-	}
-}
-
-func (e *encoder) saveList(l []any) error {
-	var k refKey
-	if len(l) > 0 {
-		k = refKey{p: unsafe.Pointer(unsafe.SliceData(l)), n: len(l), t: tidAnySlice}
-		if idx, ok := e.memoRef(k); ok {
-			e.memoGet(idx)
-			return nil
-		}
-	}
-	if err := e.enter(); err != nil {
-		return err
-	}
-	e.writeEmptyList()
-	e.memoPutRef(k)
-	n := len(l)
-	switch {
-	case n == 0:
-	case !e.bin:
-		for i, x := range l {
-			if err := e.save(x); err != nil {
-				return withPath(err, indexSeg(i))
-			}
-			e.op(opAppend)
-		}
-	case n == 1:
-		if err := e.save(l[0]); err != nil {
-			return withPath(err, "[0]")
-		}
-		e.op(opAppend)
-	default:
-		pers := e.cfg.persistentID != nil
-		for start := 0; start < n; start += batchSize {
-			end := min(n, start+batchSize)
-			e.op(opMark)
-			for i := start; i < end; i++ {
-				if !pers {
-					// The common scalars inline: save without the call.
-					switch x := l[i].(type) {
-					case int:
-						e.boundary()
-						e.writeInt(int64(x))
-						continue
-					case float64:
-						e.boundary()
-						e.writeFloat(x)
-						continue
-					case string:
-						e.boundary()
-						if err := e.saveString(x); err != nil {
-							return withPath(err, indexSeg(i))
-						}
-						continue
-					}
-				}
-				if err := e.save(l[i]); err != nil {
-					return withPath(err, indexSeg(i))
-				}
-			}
-			e.op(opAppends)
-		}
-	}
-	e.leave()
-	return nil
-}
-
-// listItems writes the n items of a list just created, by CPython's
-// batch_list_exact rules (batch_list's one-by-one APPEND at protocol 0).
-func (e *encoder) listItems(n int, item func(i int) error) error {
-	switch {
-	case n == 0:
-	case !e.bin:
-		for i := 0; i < n; i++ {
-			if err := item(i); err != nil {
-				return withPath(err, indexSeg(i))
-			}
-			e.op(opAppend)
-		}
-	case n == 1:
-		if err := item(0); err != nil {
-			return withPath(err, "[0]")
-		}
-		e.op(opAppend)
-	default:
-		for start := 0; start < n; start += batchSize {
-			end := min(n, start+batchSize)
-			e.op(opMark)
-			for i := start; i < end; i++ {
-				if err := item(i); err != nil {
-					return withPath(err, indexSeg(i))
-				}
-			}
-			e.op(opAppends)
-		}
-	}
-	return nil
-}
 
 // --- dict and set item batches ---
 
@@ -408,216 +217,9 @@ func (e *encoder) genericItems(n int, item func(i int) error, one, many byte) er
 
 // --- dict ---
 
-func (e *encoder) saveDict(d *Dict, ident bool) error {
-	k, done := e.recall(unsafe.Pointer(d), tidDictPtr, ident)
-	if done {
-		return nil
-	}
-	if err := e.enter(); err != nil {
-		return err
-	}
-	e.writeEmptyDict()
-	e.memoPutRef(k)
-	if err := e.dictItems(d.items); err != nil {
-		return err
-	}
-	e.leave()
-	return nil
-}
-
-func (e *encoder) dictItems(items []DictItem) error {
-	if len(items) == 0 {
-		return nil
-	}
-	b := e.batchStart(len(items), false)
-	for _, it := range items {
-		if err := e.save(it.Key); err != nil {
-			return withPath(err, keySeg(it.Key))
-		}
-		if err := e.save(it.Value); err != nil {
-			return withPath(err, keySeg(it.Key))
-		}
-		e.batchNext(&b)
-	}
-	e.batchEnd(&b)
-	return nil
-}
-
-func (e *encoder) saveMapStringAny(m map[string]any) error {
-	k := refKey{p: *(*unsafe.Pointer)(unsafe.Pointer(&m)), t: tidMapStringAny}
-	if idx, ok := e.memoRef(k); ok {
-		e.memoGet(idx)
-		return nil
-	}
-	if err := e.enter(); err != nil {
-		return err
-	}
-	e.writeEmptyDict()
-	e.memoPutRef(k)
-	if n := len(m); n > 0 {
-		b := e.batchStart(n, false)
-		if e.cfg.deterministic {
-			keys := make([]string, 0, n)
-			for key := range m {
-				keys = append(keys, key)
-			}
-			sort.Strings(keys)
-			for _, key := range keys {
-				if err := e.saveStr(key); err != nil {
-					return withPath(err, keySeg(key))
-				}
-				if err := e.save(m[key]); err != nil {
-					return withPath(err, keySeg(key))
-				}
-				e.batchNext(&b)
-			}
-		} else {
-			for key, v := range m {
-				if err := e.saveStr(key); err != nil {
-					return withPath(err, keySeg(key))
-				}
-				if err := e.save(v); err != nil {
-					return withPath(err, keySeg(key))
-				}
-				e.batchNext(&b)
-			}
-		}
-		e.batchEnd(&b)
-	}
-	e.leave()
-	return nil
-}
-
 // --- tuple (CPython's save_tuple, recursive tuples included) ---
 
-func (e *encoder) saveTuple(t []any, k refKey) error {
-	n := len(t)
-	if n == 0 {
-		e.writeEmptyTuple()
-		return nil
-	}
-	if idx, ok := e.memoRef(k); ok {
-		e.memoGet(idx)
-		return nil
-	}
-	if err := e.enter(); err != nil {
-		return err
-	}
-	short := n <= 3 && e.proto >= 2
-	if !short {
-		e.op(opMark)
-	}
-	for i, x := range t {
-		if err := e.save(x); err != nil {
-			return withPath(err, indexSeg(i))
-		}
-	}
-	e.leave()
-	if idx, ok := e.memoRef(k); ok {
-		// The tuple was reached again through its items: drop what was
-		// pushed and fetch the object the memo already has.
-		switch {
-		case short:
-			for i := 0; i < n; i++ {
-				e.op(opPop)
-			}
-		case e.bin:
-			e.op(opPopMark)
-		default:
-			for i := 0; i <= n; i++ {
-				e.op(opPop)
-			}
-		}
-		e.memoGet(idx)
-		return nil
-	}
-	if short {
-		e.op(opTuple1 + byte(n-1))
-	} else {
-		e.op(opTuple)
-	}
-	e.memoPutRef(k)
-	return nil
-}
-
-// tupleOf writes a tuple that exists only in the pickle (reduce arguments),
-// its items produced by item. It is a save: it starts with a frame check.
-func (e *encoder) tupleOf(n int, item func(i int) error) error {
-	e.boundary()
-	if n == 0 {
-		e.writeEmptyTuple()
-		return nil
-	}
-	short := n <= 3 && e.proto >= 2
-	if !short {
-		e.op(opMark)
-	}
-	for i := 0; i < n; i++ {
-		if err := item(i); err != nil {
-			return err
-		}
-	}
-	if short {
-		e.op(opTuple1 + byte(n-1))
-	} else {
-		e.op(opTuple)
-	}
-	e.memoPut()
-	return nil
-}
-
 // --- set and frozenset ---
-
-func (e *encoder) saveSet(s *Set, ident bool) error {
-	k, done := e.recall(unsafe.Pointer(s), tidSetPtr, ident)
-	if done {
-		return nil
-	}
-	if err := e.enter(); err != nil {
-		return err
-	}
-	items := s.d.items
-	if e.proto >= 4 {
-		e.op(opEmptySet)
-		e.memoPutRef(k)
-		if len(items) > 0 {
-			b := e.batchStart(len(items), true)
-			for i, it := range items {
-				if err := e.save(it.Key); err != nil {
-					return withPath(err, "{"+indexSeg(i)+"}")
-				}
-				e.batchNext(&b)
-			}
-			e.batchEnd(&b)
-		}
-		e.leave()
-		return nil
-	}
-	if err := e.setReduce(Global{"builtins", "set"}, items, k); err != nil {
-		return err
-	}
-	e.leave()
-	return nil
-}
-
-// setReduce writes cls([items]) as CPython does for sets below protocol 4.
-func (e *encoder) setReduce(cls Global, items []DictItem, k refKey) error {
-	if err := e.saveGlobal(cls); err != nil {
-		return err
-	}
-	err := e.tupleOf(1, func(int) error {
-		e.boundary()
-		e.writeEmptyList()
-		e.memoPut()
-		return e.listItems(len(items), func(i int) error { return e.save(items[i].Key) })
-	})
-	if err != nil {
-		return err
-	}
-	e.op(opReduce)
-	e.reduceMemo(k)
-	return nil
-}
 
 // reduceMemo memoizes what REDUCE (or NEWOBJ) built, or, when the object
 // was already memoized while its arguments were written (a cycle), pops it
@@ -629,37 +231,4 @@ func (e *encoder) reduceMemo(k refKey) {
 		return
 	}
 	e.memoPutRef(k)
-}
-
-func (e *encoder) saveFrozenSet(f *FrozenSet, ident bool) error {
-	k, done := e.recall(unsafe.Pointer(f), tidFrozenSetPtr, ident)
-	if done {
-		return nil
-	}
-	if err := e.enter(); err != nil {
-		return err
-	}
-	items := f.s.d.items
-	if e.proto < 4 {
-		if err := e.setReduce(Global{"builtins", "frozenset"}, items, k); err != nil {
-			return err
-		}
-		e.leave()
-		return nil
-	}
-	e.op(opMark)
-	for i, it := range items {
-		if err := e.save(it.Key); err != nil {
-			return withPath(err, "{"+indexSeg(i)+"}")
-		}
-	}
-	e.leave()
-	if idx, ok := e.memoRef(k); ok {
-		e.op(opPopMark)
-		e.memoGet(idx)
-		return nil
-	}
-	e.op(opFrozenset)
-	e.memoPutRef(k)
-	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"fmt"
+	"os"
 
 	"github.com/mpconn/mpconn/pickle"
 )
@@ -47,4 +48,27 @@ func ExampleNewDecoder() {
 	// Output:
 	// []interface {}{1, "two", []uint8{0x74, 0x68, 0x72, 0x65, 0x65}, interface {}(nil)} (offset 33)
 	// <nil> (offset 37)
+}
+
+func ExampleDisassemble() {
+	// What Python 3.13 sends for conn.send(('#RETURN', [1, 1.5])).
+	data, _ := hex.DecodeString("8004951c000000000000008c072352455455524e945d94284b01473ff80000000000006586942e")
+	if err := pickle.Disassemble(os.Stdout, data); err != nil {
+		panic(err)
+	}
+	// Output:
+	//     0: \x80 PROTO      4
+	//     2: \x95 FRAME      28
+	//    11: \x8c SHORT_BINUNICODE '#RETURN'
+	//    20: \x94 MEMOIZE    (as 0)
+	//    21: ]    EMPTY_LIST
+	//    22: \x94 MEMOIZE    (as 1)
+	//    23: (    MARK
+	//    24: K        BININT1    1
+	//    26: G        BINFLOAT   1.5
+	//    35: e        APPENDS    (MARK at 23)
+	//    36: \x86 TUPLE2
+	//    37: \x94 MEMOIZE    (as 2)
+	//    38: .    STOP
+	// highest protocol among opcodes = 4
 }

@@ -33,29 +33,51 @@ func (s *structFields) lookup(name string) (*field, bool) {
 	return nil, false
 }
 
-// typeCache remembers structFields per type. A Registry carries one so the
-// work is done once per type for its lifetime; without a Registry the cache
-// lives for one Marshal or Unmarshal call.
-type typeCache struct {
-	m sync.Map // reflect.Type -> *structFields
+// typeInfo is what decoding into a Go type needs to know about it,
+// worked out once per type for the life of the process, as encoding/json
+// caches its own.
+type typeInfo struct {
+	unmarshal unmarshalKind
+	fields    *structFields // structs only
 }
 
-func (c *typeCache) fields(t reflect.Type) *structFields {
-	if f, ok := c.m.Load(t); ok {
-		return f.(*structFields)
+type unmarshalKind uint8
+
+const (
+	unmarshalNone unmarshalKind = iota
+	unmarshalAny                // *T implements Unmarshaler
+	unmarshalRaw                // *T implements RawUnmarshaler
+)
+
+var (
+	unmarshalerIface    = reflect.TypeFor[Unmarshaler]()
+	rawUnmarshalerIface = reflect.TypeFor[RawUnmarshaler]()
+)
+
+var typeInfos sync.Map // reflect.Type -> *typeInfo
+
+func infoOf(t reflect.Type) *typeInfo {
+	if ti, ok := typeInfos.Load(t); ok {
+		return ti.(*typeInfo)
 	}
-	f := buildFields(t)
-	actual, _ := c.m.LoadOrStore(t, f)
-	return actual.(*structFields)
+	ti := &typeInfo{}
+	if t.Kind() != reflect.Interface {
+		switch pt := reflect.PointerTo(t); {
+		case pt.Implements(rawUnmarshalerIface):
+			ti.unmarshal = unmarshalRaw
+		case pt.Implements(unmarshalerIface):
+			ti.unmarshal = unmarshalAny
+		}
+	}
+	if t.Kind() == reflect.Struct {
+		ti.fields = buildFields(t)
+	}
+	actual, _ := typeInfos.LoadOrStore(t, ti)
+	return actual.(*typeInfo)
 }
 
-// typeCache returns the cache to use for one encode or decode call.
-func (c *config) typeCache() *typeCache {
-	if c.registry != nil {
-		return &c.registry.types
-	}
-	return &typeCache{}
-}
+// fieldsOf returns the pickled fields of struct type t.
+func fieldsOf(t reflect.Type) *structFields { return infoOf(t).fields }
 
 // buildFields reads `pickle:"name,omitempty"` tags; `pickle:"-"` skips a
 // field. Untagged exported fields keep their Go name. Fields of embedded

@@ -3,6 +3,7 @@ package pickle
 import (
 	"bytes"
 	"encoding/hex"
+	"errors"
 	"math/big"
 	"reflect"
 	"testing"
@@ -15,7 +16,7 @@ func addCorpusSeeds(f *testing.F) {
 		cf := loadCorpusFile(f, path)
 		for _, e := range cf.Entries {
 			for _, h := range e.Pickles {
-				if b, err := hex.DecodeString(h); err == nil && len(b) < 4096 {
+				if b, err := hex.DecodeString(h); err == nil && len(b) > 0 && len(b) < 4096 {
 					f.Add(b)
 				}
 			}
@@ -118,6 +119,66 @@ func FuzzUnmarshalTargets(f *testing.F) {
 					t.Fatalf("%T target got %v, `any` got %v", target, got.Interface(), want)
 				}
 			}
+		}
+	})
+}
+
+// FuzzDisassemble: no input makes Disassemble panic or write much more
+// than the input (a few hundred bytes per opcode), and what it finds
+// malformed Unmarshal refuses too.
+func FuzzDisassemble(f *testing.F) {
+	addCorpusSeeds(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var out bytes.Buffer
+		err := Disassemble(&out, data)
+		if out.Len() > 600*len(data)+100 {
+			t.Fatalf("a listing of %d bytes for %d bytes of pickle", out.Len(), len(data))
+		}
+		if err == nil {
+			return
+		}
+		var se *SyntaxError
+		if !errors.As(err, &se) {
+			t.Fatalf("not a *SyntaxError: %v", err)
+		}
+		if Unmarshal(data, new(any)) == nil {
+			t.Fatalf("Disassemble: %v; Unmarshal decoded it", err)
+		}
+	})
+}
+
+// FuzzRawValue: parts kept undecoded decode later exactly as they would
+// have then, and nothing a RawValue does panics.
+func FuzzRawValue(f *testing.F) {
+	addCorpusSeeds(f)
+	use := func(r RawValue) {
+		_ = r.PyType()
+		var v any
+		_ = r.Unmarshal(&v)
+		var s struct {
+			A int
+			B RawValue
+		}
+		_ = r.Unmarshal(&s)
+		_ = s.B.Unmarshal(&v)
+		_, _ = Marshal(r)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var parts []RawValue
+		if Unmarshal(data, &parts) == nil {
+			for _, p := range parts {
+				use(p)
+			}
+		}
+		var whole RawValue
+		if Unmarshal(data, &whole) != nil {
+			return
+		}
+		use(whole)
+		var later, now any
+		errLater, errNow := whole.Unmarshal(&later), Unmarshal(data, &now)
+		if (errLater == nil) != (errNow == nil) {
+			t.Fatalf("decoded later: %v; at once: %v", errLater, errNow)
 		}
 	})
 }

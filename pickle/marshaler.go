@@ -12,3 +12,12 @@ type Marshaler interface {
 type Unmarshaler interface {
 	UnmarshalPickle(v any) error
 }
+
+// RawUnmarshaler is a type that decodes itself from its part of a pickle
+// kept undecoded: UnmarshalPickleRaw gets that part as a RawValue and
+// decodes what it needs into typed Go values (raw.Unmarshal(&fields)),
+// without the detour through the value model that Unmarshaler takes. A
+// type implementing both is decoded as a RawUnmarshaler.
+type RawUnmarshaler interface {
+	UnmarshalPickleRaw(raw RawValue) error
+}

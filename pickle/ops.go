@@ -71,3 +71,136 @@ const (
 	opPersid          byte = 0x50 // PERSID (protocol 0)
 	opBinpersid       byte = 0x51 // BINPERSID (protocol 1)
 )
+
+// argShow says what an opcode's argument is, for Disassemble.
+type argShow uint8
+
+const (
+	showNone     argShow = iota
+	showUint             // little-endian unsigned integer
+	showInt              // little-endian signed integer (BININT)
+	showFloat            // big-endian IEEE 754 double (BINFLOAT)
+	showLong             // little-endian two's complement (LONG1, LONG4)
+	showText             // a '\n'-terminated line, shown as it is
+	showUnicode          // UTF-8 (or raw-unicode-escape, UNICODE) text
+	showPy2Str           // a Python 2 byte string
+	showBytes            // bytes
+	showBytearr          // bytearray
+	showGlobal           // two lines: module and name
+	showMemoizes         // no argument; takes the next memo index
+)
+
+// opInfo describes one opcode: its name and protocol as pickletools gives
+// them, the layout of its argument (what the Decoder needs to find the end
+// of a pickle in a stream) and its effect on the stack (what Disassemble
+// needs to follow MARKs).
+type opInfo struct {
+	name    string
+	proto   uint8
+	fixed   uint8 // bytes of a fixed-size argument
+	lines   uint8 // '\n'-terminated lines of a text argument
+	lenSize uint8 // bytes of the little-endian length before a counted argument
+	signed  bool  // the length is a signed int32 (BINSTRING, LONG4)
+	show    argShow
+	pops    int8 // items popped; popsMark: everything above the top MARK, and the MARK
+	pushes  int8
+}
+
+const popsMark = -1
+
+func noArg(name string, proto, pops, pushes int8) opInfo {
+	return opInfo{name: name, proto: uint8(proto), pops: pops, pushes: pushes}
+}
+
+func fixedArg(name string, proto int8, n uint8, show argShow, pops, pushes int8) opInfo {
+	return opInfo{name: name, proto: uint8(proto), fixed: n, show: show, pops: pops, pushes: pushes}
+}
+
+func lineArg(name string, proto int8, lines uint8, show argShow, pops, pushes int8) opInfo {
+	return opInfo{name: name, proto: uint8(proto), lines: lines, show: show, pops: pops, pushes: pushes}
+}
+
+func countedArg(name string, proto int8, lenSize uint8, show argShow) opInfo {
+	return opInfo{name: name, proto: uint8(proto), lenSize: lenSize, show: show, pushes: 1}
+}
+
+// opTable describes every opcode; a zero entry is an invalid opcode.
+var opTable = [256]opInfo{
+	opInt:             lineArg("INT", 0, 1, showText, 0, 1),
+	opBinint:          fixedArg("BININT", 1, 4, showInt, 0, 1),
+	opBinint1:         fixedArg("BININT1", 1, 1, showUint, 0, 1),
+	opBinint2:         fixedArg("BININT2", 1, 2, showUint, 0, 1),
+	opLong:            lineArg("LONG", 0, 1, showText, 0, 1),
+	opLong1:           countedArg("LONG1", 2, 1, showLong),
+	opLong4:           {name: "LONG4", proto: 2, lenSize: 4, signed: true, show: showLong, pushes: 1},
+	opString:          lineArg("STRING", 0, 1, showText, 0, 1),
+	opBinstring:       {name: "BINSTRING", proto: 1, lenSize: 4, signed: true, show: showPy2Str, pushes: 1},
+	opShortBinstring:  countedArg("SHORT_BINSTRING", 1, 1, showPy2Str),
+	opBinbytes:        countedArg("BINBYTES", 3, 4, showBytes),
+	opShortBinbytes:   countedArg("SHORT_BINBYTES", 3, 1, showBytes),
+	opBinbytes8:       countedArg("BINBYTES8", 4, 8, showBytes),
+	opBytearray8:      countedArg("BYTEARRAY8", 5, 8, showBytearr),
+	opNextBuffer:      noArg("NEXT_BUFFER", 5, 0, 1),
+	opReadonlyBuffer:  noArg("READONLY_BUFFER", 5, 1, 1),
+	opNone:            noArg("NONE", 0, 0, 1),
+	opNewtrue:         noArg("NEWTRUE", 2, 0, 1),
+	opNewfalse:        noArg("NEWFALSE", 2, 0, 1),
+	opUnicode:         lineArg("UNICODE", 0, 1, showUnicode, 0, 1),
+	opShortBinunicode: countedArg("SHORT_BINUNICODE", 4, 1, showUnicode),
+	opBinunicode:      countedArg("BINUNICODE", 1, 4, showUnicode),
+	opBinunicode8:     countedArg("BINUNICODE8", 4, 8, showUnicode),
+	opFloat:           lineArg("FLOAT", 0, 1, showText, 0, 1),
+	opBinfloat:        fixedArg("BINFLOAT", 1, 8, showFloat, 0, 1),
+	opEmptyList:       noArg("EMPTY_LIST", 1, 0, 1),
+	opAppend:          noArg("APPEND", 0, 2, 1),
+	opAppends:         noArg("APPENDS", 1, popsMark, 0),
+	opList:            noArg("LIST", 0, popsMark, 1),
+	opEmptyTuple:      noArg("EMPTY_TUPLE", 1, 0, 1),
+	opTuple:           noArg("TUPLE", 0, popsMark, 1),
+	opTuple1:          noArg("TUPLE1", 2, 1, 1),
+	opTuple2:          noArg("TUPLE2", 2, 2, 1),
+	opTuple3:          noArg("TUPLE3", 2, 3, 1),
+	opEmptyDict:       noArg("EMPTY_DICT", 1, 0, 1),
+	opDict:            noArg("DICT", 0, popsMark, 1),
+	opSetitem:         noArg("SETITEM", 0, 3, 1),
+	opSetitems:        noArg("SETITEMS", 1, popsMark, 0),
+	opEmptySet:        noArg("EMPTY_SET", 4, 0, 1),
+	opAdditems:        noArg("ADDITEMS", 4, popsMark, 0),
+	opFrozenset:       noArg("FROZENSET", 4, popsMark, 1),
+	opPop:             noArg("POP", 0, 1, 0),
+	opDup:             noArg("DUP", 0, 1, 2),
+	opMark:            noArg("MARK", 0, 0, 0),
+	opPopMark:         noArg("POP_MARK", 1, popsMark, 0),
+	opGet:             lineArg("GET", 0, 1, showText, 0, 1),
+	opBinget:          fixedArg("BINGET", 1, 1, showUint, 0, 1),
+	opLongBinget:      fixedArg("LONG_BINGET", 1, 4, showUint, 0, 1),
+	opPut:             lineArg("PUT", 0, 1, showText, 0, 0),
+	opBinput:          fixedArg("BINPUT", 1, 1, showUint, 0, 0),
+	opLongBinput:      fixedArg("LONG_BINPUT", 1, 4, showUint, 0, 0),
+	opMemoize:         {name: "MEMOIZE", proto: 4, show: showMemoizes},
+	opExt1:            fixedArg("EXT1", 2, 1, showUint, 0, 1),
+	opExt2:            fixedArg("EXT2", 2, 2, showUint, 0, 1),
+	opExt4:            fixedArg("EXT4", 2, 4, showUint, 0, 1),
+	opGlobal:          lineArg("GLOBAL", 0, 2, showGlobal, 0, 1),
+	opStackGlobal:     noArg("STACK_GLOBAL", 4, 2, 1),
+	opReduce:          noArg("REDUCE", 0, 2, 1),
+	opBuild:           noArg("BUILD", 0, 2, 1),
+	opInst:            lineArg("INST", 0, 2, showGlobal, popsMark, 1),
+	opObj:             noArg("OBJ", 1, popsMark, 1),
+	opNewobj:          noArg("NEWOBJ", 2, 2, 1),
+	opNewobjEx:        noArg("NEWOBJ_EX", 4, 3, 1),
+	opProto:           fixedArg("PROTO", 2, 1, showUint, 0, 0),
+	opStop:            noArg("STOP", 0, 1, 0),
+	opFrame:           fixedArg("FRAME", 4, 8, showUint, 0, 0),
+	opPersid:          lineArg("PERSID", 0, 1, showText, 0, 1),
+	opBinpersid:       noArg("BINPERSID", 1, 1, 1),
+}
+
+// le reads a little-endian unsigned integer of up to 8 bytes.
+func le(b []byte) uint64 {
+	var u uint64
+	for i := len(b) - 1; i >= 0; i-- {
+		u = u<<8 | uint64(b[i])
+	}
+	return u
+}

@@ -28,7 +28,6 @@ type Registry struct {
 	byClass    map[Global]reflect.Type
 	byType     map[reflect.Type]registered
 	exceptions map[Global]bool
-	types      typeCache
 }
 
 // registered is what the Registry knows of a Go type.

@@ -1,8 +1,10 @@
 package pickle
 
 import (
+	"bytes"
 	"fmt"
 	"math"
+	"math/big"
 	"reflect"
 )
 
@@ -17,6 +19,9 @@ func (m *machine) toAny(v val) (any, error) {
 	case kInt:
 		return v.n, nil
 	case kBig:
+		if m.copyLeaves {
+			return new(big.Int).Set(m.bigs[v.n]), nil
+		}
 		return m.bigs[v.n], nil
 	case kFloat:
 		return math.Float64frombits(uint64(v.n)), nil
@@ -29,15 +34,14 @@ func (m *machine) toAny(v val) (any, error) {
 		copy(b, m.data[v.n:v.n+v.m])
 		return b, nil
 	case kBytesX:
+		if m.copyLeaves {
+			return bytes.Clone(m.blobs[v.n]), nil
+		}
 		return m.blobs[v.n], nil
 	case kNode:
 		return m.nodeAny(v)
 	}
 	return nil, &SyntaxError{Offset: m.base + int64(v.off), Msg: "invalid value"}
-}
-
-func (m *machine) depthErr() error {
-	return &LimitError{Limit: "depth", Value: int64(m.depth), Max: int64(m.cfg.maxDepth), Option: "WithMaxDepth"}
 }
 
 func (m *machine) nodeAny(v val) (any, error) {
@@ -51,7 +55,7 @@ func (m *machine) nodeAny(v val) (any, error) {
 	m.depth++
 	defer func() { m.depth-- }()
 	if m.depth > m.cfg.maxDepth {
-		return nil, m.depthErr()
+		return nil, m.limitErr(LimitDepth, int64(m.cfg.maxDepth), int64(m.depth), int(v.off))
 	}
 	nd := &m.nodes[v.n]
 	switch nd.k {
@@ -73,6 +77,16 @@ func (m *machine) nodeAny(v val) (any, error) {
 	case nDict:
 		d := NewDict(len(nd.items) / 2)
 		m.anyCache[v.n] = d
+		if kind, ok := nd.x.(dictKind); ok {
+			d.kind = kind
+			if kind == defaultDict && len(nd.obj.args) == 1 {
+				f, err := m.toAny(nd.obj.args[0])
+				if err != nil {
+					return nil, err
+				}
+				d.factory = f
+			}
+		}
 		if err := m.fillDict(d, nd.items); err != nil {
 			return nil, err
 		}
@@ -102,6 +116,10 @@ func (m *machine) nodeAny(v val) (any, error) {
 		}
 		return res, nil
 	case nGlobal, nValue:
+		if b, ok := nd.x.(ByteArray); ok && m.copyLeaves {
+			m.anyCache[v.n] = bytes.Clone(b)
+			return m.anyCache[v.n], nil
+		}
 		m.anyCache[v.n] = nd.x
 		if nd.x == nil {
 			return nil, nil
@@ -221,20 +239,25 @@ func (m *machine) wrapAt(v val, err error) error {
 	return fmt.Errorf("%w (at offset %d)", err, m.base+int64(v.off))
 }
 
-// checkKey bounds the work of hashing a key: a tuple key built from shared
-// sub-tuples expands exponentially when flattened.
+// checkKey bounds the work of hashing keys: hashing a tuple key visits
+// every element of its sub-tuples, and a tuple built from shared
+// sub-tuples expands exponentially when flattened. What all the keys of a
+// pickle expand to is bounded by WithMaxExpansion.
 func (m *machine) checkKey(v val) error {
 	nd := m.nodeOf(v)
 	if nd == nil || (nd.k != nTuple && nd.k != nFrozenSet) {
 		return nil
 	}
+	budget := m.cfg.expansionBudget(len(m.data))
 	if m.keySizes == nil {
 		m.keySizes = map[int64]int64{}
+		m.keyBudget = budget
 	}
-	limit := int64(len(m.data)) + 1<<16
-	if m.keySize(v, limit, 0) > limit {
-		return &LimitError{Limit: "expanded key size", Value: limit + 1, Max: limit, Option: "WithMaxSize"}
+	size := m.keySize(v, m.keyBudget, 0)
+	if size > m.keyBudget {
+		return m.limitErr(LimitExpansion, budget, budget-m.keyBudget+size, int(v.off))
 	}
+	m.keyBudget -= size
 	return nil
 }
 

@@ -9,30 +9,6 @@ import (
 	"strings"
 )
 
-// UnmarshalTypeError reports a pickled value that does not fit the Go type
-// it is decoded into.
-type UnmarshalTypeError struct {
-	Value  string       // Python type, e.g. "str" or "datetime.datetime"
-	Type   reflect.Type // the Go type it could not be stored in
-	Path   string       // where, e.g. "a.b[3]" (empty at the top)
-	Offset int64        // input offset of the opcode that made the value
-	Reason string       // optional detail, e.g. "overflows int8"
-}
-
-func (e *UnmarshalTypeError) Error() string {
-	where := ""
-	if e.Path != "" {
-		where = " at " + e.Path
-	}
-	msg := fmt.Sprintf("pickle: cannot unmarshal Python %s into Go value of type %v%s (offset %d)", e.Value, e.Type, where, e.Offset)
-	if e.Reason != "" {
-		msg += ": " + e.Reason
-	}
-	return msg
-}
-
-var unmarshalerType = reflect.TypeFor[Unmarshaler]()
-
 type pathSeg struct {
 	name string
 	idx  int
@@ -45,19 +21,17 @@ type ptrKey struct {
 
 type typed struct {
 	m      *machine
-	tc     *typeCache
 	budget int64
 	depth  int
 	path   []pathSeg
 	ptrs   map[ptrKey]reflect.Value
-	unm    map[reflect.Type]bool
-	lastT  reflect.Type // one-entry cache in front of unm
-	lastR  bool
+	lastT  reflect.Type // one-entry cache in front of infoOf
+	lastI  *typeInfo
 }
 
 func (m *machine) newTyped() *typed {
 	if m.typed == nil {
-		m.typed = &typed{m: m, tc: m.cfg.typeCache(), budget: m.cfg.maxExpansion*int64(len(m.data)) + 1<<16}
+		m.typed = &typed{m: m, budget: m.cfg.expansionBudget(len(m.data))}
 	}
 	return m.typed
 }
@@ -77,7 +51,7 @@ func (d *typed) pathString() string {
 	return b.String()
 }
 
-func (d *typed) pyType(v val) string {
+func (m *machine) pyTypeOf(v val) string {
 	switch v.k {
 	case kNone:
 		return "NoneType"
@@ -92,13 +66,16 @@ func (d *typed) pyType(v val) string {
 	case kBytes, kBytesX:
 		return "bytes"
 	case kNode:
-		nd := &d.m.nodes[v.n]
+		nd := &m.nodes[v.n]
 		switch nd.k {
 		case nList:
 			return "list"
 		case nTuple:
 			return "tuple"
 		case nDict:
+			if kind, ok := nd.x.(dictKind); ok {
+				return (&Dict{kind: kind}).typeName()
+			}
 			return "dict"
 		case nSet:
 			return "set"
@@ -109,7 +86,7 @@ func (d *typed) pyType(v val) string {
 		case nValue:
 			return pyTypeName(nd.x)
 		case nObject, nException:
-			if g, ok := d.m.globalOf(nd.obj.class); ok {
+			if g, ok := m.globalOf(nd.obj.class); ok {
 				return g.String()
 			}
 			return "object"
@@ -119,39 +96,30 @@ func (d *typed) pyType(v val) string {
 }
 
 func (d *typed) typeErr(v val, t reflect.Type, reason string) error {
-	return &UnmarshalTypeError{Value: d.pyType(v), Type: t, Path: d.pathString(), Offset: d.m.base + int64(v.off), Reason: reason}
+	return &UnmarshalTypeError{Value: d.m.pyTypeOf(v), Type: t, Path: d.pathString(), Offset: d.m.base + int64(v.off), Reason: reason}
 }
 
-func (d *typed) isUnmarshaler(t reflect.Type) bool {
-	if t.Kind() != reflect.Pointer && t.Kind() != reflect.Interface && reflect.PointerTo(t).NumMethod() == 0 {
-		return false
+// info returns infoOf(t), remembering the last answer: slices and maps
+// ask about one element type many times in a row.
+func (d *typed) info(t reflect.Type) *typeInfo {
+	if t != d.lastT {
+		d.lastT, d.lastI = t, infoOf(t)
 	}
-	if t == d.lastT {
-		return d.lastR
-	}
-	r, ok := d.unm[t]
-	defer func() { d.lastT, d.lastR = t, r }()
-	if !ok {
-		if d.unm == nil {
-			d.unm = map[reflect.Type]bool{}
-		}
-		r = t.Kind() != reflect.Interface && reflect.PointerTo(t).Implements(unmarshalerType)
-		d.unm[t] = r
-	}
-	return r
+	return d.lastI
 }
 
 // decode stores v into rv (settable).
 func (d *typed) decode(v val, rv reflect.Value) error {
 	d.budget--
 	if d.budget < 0 {
-		max := d.m.cfg.maxExpansion*int64(len(d.m.data)) + 1<<16
-		return &LimitError{Limit: "typed elements (shared references expanded)", Value: max + 1, Max: max, Option: "WithMaxExpansion"}
+		max := d.m.cfg.expansionBudget(len(d.m.data))
+		return d.m.limitErr(LimitExpansion, max, max+1, int(v.off))
 	}
 	t := rv.Type()
+	how := d.info(t).unmarshal
 	switch t.Kind() {
 	case reflect.Int64, reflect.Int, reflect.Int32, reflect.Int16, reflect.Int8:
-		if v.k == kInt && !d.isUnmarshaler(t) {
+		if v.k == kInt && how == unmarshalNone {
 			if t.Kind() != reflect.Int64 && rv.OverflowInt(v.n) {
 				return d.typeErr(v, t, "value "+strconv.FormatInt(v.n, 10)+" overflows")
 			}
@@ -159,29 +127,28 @@ func (d *typed) decode(v val, rv reflect.Value) error {
 			return nil
 		}
 	case reflect.Float64:
-		if v.k == kFloat && !d.isUnmarshaler(t) {
+		if v.k == kFloat && how == unmarshalNone {
 			rv.SetFloat(math.Float64frombits(uint64(v.n)))
 			return nil
 		}
 	case reflect.String:
-		if v.k == kStrX && !d.isUnmarshaler(t) {
+		if v.k == kStrX && how == unmarshalNone {
 			rv.SetString(d.m.strs[v.n])
 			return nil
 		}
+	case reflect.Struct:
+		if t == rawValueType {
+			rv.Set(reflect.ValueOf(d.m.rawValue(v)))
+			return nil
+		}
 	}
-	if d.isUnmarshaler(t) {
+	switch how {
+	case unmarshalRaw:
+		return rv.Addr().Interface().(RawUnmarshaler).UnmarshalPickleRaw(d.m.rawValue(v))
+	case unmarshalAny:
 		x, err := d.m.toAny(v)
 		if err != nil {
 			return err
-		}
-		if t.Kind() == reflect.Pointer {
-			if rv.IsNil() {
-				rv.Set(reflect.New(t.Elem()))
-			}
-			if err := rv.Interface().(Unmarshaler).UnmarshalPickle(x); err != nil {
-				return err
-			}
-			return nil
 		}
 		return rv.Addr().Interface().(Unmarshaler).UnmarshalPickle(x)
 	}
@@ -366,7 +333,7 @@ func (d *typed) decodeModel(v val, rv reflect.Value) error {
 // would make reflect panic.
 func (d *typed) setMapEntry(rv, k, e reflect.Value, key val) error {
 	if !k.Comparable() {
-		return d.typeErr(key, rv.Type(), fmt.Sprintf("a %s key decodes to %T, which Go cannot use as a map key; decode into *pickle.Dict (or *pickle.Set) to keep it", d.pyType(key), k.Interface()))
+		return d.typeErr(key, rv.Type(), fmt.Sprintf("a %s key decodes to %T, which Go cannot use as a map key; decode into *pickle.Dict (or *pickle.Set) to keep it", d.m.pyTypeOf(key), k.Interface()))
 	}
 	rv.SetMapIndex(k, e)
 	return nil
@@ -417,26 +384,15 @@ func (d *typed) decodeNested(v val, rv reflect.Value) error {
 	d.depth++
 	defer func() { d.depth-- }()
 	if d.depth > d.m.cfg.maxDepth {
-		return &LimitError{Limit: "depth", Value: int64(d.depth), Max: int64(d.m.cfg.maxDepth), Option: "WithMaxDepth"}
+		return d.m.limitErr(LimitDepth, int64(d.m.cfg.maxDepth), int64(d.depth), int(v.off))
 	}
 	nd := &d.m.nodes[v.n]
 	t := rv.Type()
 	switch nd.k {
 	case nList, nTuple, nSet, nFrozenSet:
 		switch t.Kind() {
-		case reflect.Slice:
-			n := len(nd.items)
-			if rv.Cap() >= n && !rv.IsNil() {
-				rv.SetLen(n)
-			} else {
-				rv.Set(reflect.MakeSlice(t, n, n))
-			}
-			return d.fillSeq(nd.items, rv)
-		case reflect.Array:
-			if t.Len() != len(nd.items) {
-				return d.typeErr(v, t, fmt.Sprintf("%d items for an array of %d", len(nd.items), t.Len()))
-			}
-			return d.fillSeq(nd.items, rv)
+		case reflect.Slice, reflect.Array:
+			return d.fillList(v, nd.items, rv)
 		case reflect.Struct:
 			if nd.k == nList || nd.k == nTuple {
 				return d.fillPositional(v, nd.items, rv)
@@ -489,9 +445,7 @@ func (d *typed) decodeNested(v val, rv reflect.Value) error {
 			return d.decode(nd.obj.state, rv)
 		}
 		if !nd.obj.hasState && len(nd.obj.list) > 0 && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
-			nv := d.m.newNode(nList, int(nd.off))
-			d.m.nodes[nv.n].items = d.m.nodes[v.n].obj.list
-			return d.decodeNested(nv, rv)
+			return d.fillList(v, nd.obj.list, rv)
 		}
 		return d.typeErr(v, t, "")
 	case nGlobal, nValue, nException:
@@ -522,6 +476,24 @@ func (d *typed) decodeNested(v val, rv reflect.Value) error {
 	return d.typeErr(v, t, "")
 }
 
+// fillList fills a slice or an array from a sequence's items.
+func (d *typed) fillList(v val, items []val, rv reflect.Value) error {
+	t := rv.Type()
+	if t.Kind() == reflect.Array {
+		if t.Len() != len(items) {
+			return d.typeErr(v, t, fmt.Sprintf("%d items for an array of %d", len(items), t.Len()))
+		}
+		return d.fillSeq(items, rv)
+	}
+	n := len(items)
+	if rv.Cap() >= n && !rv.IsNil() {
+		rv.SetLen(n)
+	} else {
+		rv.Set(reflect.MakeSlice(t, n, n))
+	}
+	return d.fillSeq(items, rv)
+}
+
 func (d *typed) fillSeq(items []val, rv reflect.Value) error {
 	if rv.Kind() == reflect.Slice && d.fastSeq(items, rv) {
 		return nil
@@ -545,7 +517,7 @@ func (d *typed) fillPositional(v val, items []val, rv reflect.Value) error {
 	if t == timeType || t == bigIntType {
 		return d.typeErr(v, t, "")
 	}
-	sf := d.tc.fields(t)
+	sf := fieldsOf(t)
 	if len(items) > len(sf.list) {
 		return d.typeErr(v, t, fmt.Sprintf("%d items for a struct of %d fields", len(items), len(sf.list)))
 	}
@@ -592,7 +564,7 @@ func (d *typed) fillFromDict(v val, items []val, rv reflect.Value) error {
 		if t == timeType || t == bigIntType {
 			break
 		}
-		sf := d.tc.fields(t)
+		sf := fieldsOf(t)
 		d.path = append(d.path, pathSeg{idx: -1})
 		last := len(d.path) - 1
 		for i := 0; i+1 < len(items); i += 2 {
@@ -618,7 +590,7 @@ func (d *typed) keyName(k val) string {
 	if k.k == kInt {
 		return strconv.FormatInt(k.n, 10)
 	}
-	return "<" + d.pyType(k) + " key>"
+	return "<" + d.m.pyTypeOf(k) + " key>"
 }
 
 // lookup finds the field a dict key names. Byte-string keys count too: a

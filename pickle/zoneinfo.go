@@ -107,14 +107,9 @@ func containsTime(ts []time.Time, u time.Time) bool {
 	return false
 }
 
-// saveZoneInfo writes getattr(zoneinfo.ZoneInfo, '_unpickle')(key, 1),
+// saveZoneInfo writes getattr(zoneinfo.ZoneInfo, '_unpickle')(z.key, 1),
 // which is how CPython pickles ZoneInfo(key).
-func (e *encoder) saveZoneInfo(key string) error {
-	e.boundary()
-	if idx, ok := e.zoneMemo[key]; ok {
-		e.memoGet(idx)
-		return nil
-	}
+func (e *encoder) saveZoneInfo(z zone) error {
 	if err := e.saveGlobal(globalGetattr); err != nil {
 		return err
 	}
@@ -131,7 +126,7 @@ func (e *encoder) saveZoneInfo(key string) error {
 	e.memoPut()
 	err = e.tupleOf(2, func(i int) error {
 		if i == 0 {
-			return e.saveFreshString(key)
+			return e.saveFreshString(z.key)
 		}
 		e.boundary()
 		return e.saveNoPers(int64(1))
@@ -140,10 +135,10 @@ func (e *encoder) saveZoneInfo(key string) error {
 		return err
 	}
 	e.op(opReduce)
-	if e.zoneMemo == nil {
-		e.zoneMemo = make(map[string]int)
+	if e.tzMemo == nil {
+		e.tzMemo = make(map[zone]int)
 	}
-	e.zoneMemo[key] = e.memoPut()
+	e.tzMemo[z] = e.memoPut()
 	return nil
 }
 

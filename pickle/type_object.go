@@ -1,10 +1,170 @@
 package pickle
 
+// Classes, functions and instances: Global for a class or function named
+// by GLOBAL or STACK_GLOBAL, *Object for an instance of a class the value
+// model has no Go type for (kept exactly as the pickle built it), and the
+// copyreg helpers through which CPython builds instances below protocol 2.
+
 import (
 	"strings"
 	"unicode/utf8"
 	"unsafe"
 )
+
+// Global names a module-level Python object, such as builtins.int or a class.
+type Global struct {
+	Module, Name string
+}
+
+func (g Global) String() string { return g.Module + "." + g.Name }
+
+// Object is an instance of a class with no Go counterpart. It keeps everything
+// the pickle said about it, so encoding it again gives Python the same object.
+type Object struct {
+	// Class is the callable that builds the object: a Global in every pickle
+	// CPython writes for a class instance.
+	Class any
+	// New records how it is built: true for cls.__new__(cls, *Args, **Kwargs)
+	// (NEWOBJ, NEWOBJ_EX), false for Class(*Args) (REDUCE, INST, OBJ).
+	New    bool
+	Args   Tuple
+	Kwargs *Dict
+	// State is what BUILD applied (usually the instance __dict__ as a *Dict,
+	// or a Tuple of (dict, slots)); nil when there was no BUILD.
+	State any
+	// ListItems and DictItems hold what APPEND(S) and SETITEM(S) added to
+	// the object after it was built (list and dict subclasses).
+	ListItems []any
+	DictItems *Dict
+}
+
+func init() {
+	form[Global]{
+		name:   "type",
+		encode: (*encoder).saveGlobal,
+		hash:   func(g Global, _ int) (hashKey, error) { return hashKey{kind: 'g', s: g.Module + "\x00" + g.Name}, nil },
+		repr:   func(g Global, _ int) string { return "<" + g.String() + ">" },
+		equal:  func(a Global, b any, _ visited) bool { return b == any(a) },
+	}.declare()
+	form[*Object]{
+		name: "object",
+		nameOf: func(o *Object) string {
+			if o == nil {
+				return "NoneType"
+			}
+			return o.className()
+		},
+		encode: func(e *encoder, o *Object) error {
+			return saveNilOr(e, o, func() error { return e.saveObject(o, true) })
+		},
+		// Instances without __eq__ hash by identity in Python.
+		hash:  func(o *Object, _ int) (hashKey, error) { return identityKey(unsafe.Pointer(o), objectPtrType), nil },
+		repr:  func(o *Object, _ int) string { return "<" + o.className() + " object>" },
+		equal: func(a *Object, b any, seen visited) bool { return equalObjects(a, b, seen) },
+	}.declare()
+	form[Object]{
+		name:   "object",
+		nameOf: func(o Object) string { return o.className() },
+		encode: func(e *encoder, o Object) error { return e.saveObject(&o, false) },
+		repr:   func(o Object, _ int) string { return "<" + o.className() + " object>" },
+		equal:  func(a Object, b any, seen visited) bool { return equalObjects(&a, b, seen) },
+	}.declare()
+	declareClass(&pyClass{reduce: reduceReconstructor}, Global{"copyreg", "_reconstructor"})
+	declareClass(&pyClass{reduce: reduceNewobj}, Global{"copyreg", "__newobj__"})
+	declareClass(&pyClass{reduce: reduceNewobjEx}, Global{"copyreg", "__newobj_ex__"})
+}
+
+func (o *Object) className() string {
+	if g, ok := o.Class.(Global); ok {
+		return g.String()
+	}
+	return "object"
+}
+
+// equalObjects compares instances field by field, which Python does only
+// for classes that define __eq__.
+func equalObjects(x *Object, b any, seen visited) bool {
+	var y *Object
+	switch o := b.(type) {
+	case *Object:
+		y = o
+	case Object:
+		y = &o
+	default:
+		return false
+	}
+	if x == y || visit(seen, x, y) {
+		return true
+	}
+	return x.New == y.New && equal(x.Class, y.Class, seen) && equal(x.Args, y.Args, seen) &&
+		equalDictOrNil(x.Kwargs, y.Kwargs, seen) && equal(x.State, y.State, seen) &&
+		equalSeq(x.ListItems, y.ListItems, seen) && equalDictOrNil(x.DictItems, y.DictItems, seen)
+}
+
+func equalDictOrNil(x, y *Dict, seen visited) bool {
+	if x.Len() == 0 && y.Len() == 0 {
+		return true
+	}
+	return equal(x, y, seen)
+}
+
+// reduceReconstructor decodes copyreg._reconstructor(cls, base, state),
+// how CPython builds an instance below protocol 2: base.__new__(cls,
+// state), then base.__init__(obj, state) unless that is object's. For the
+// bases whose __init__ is object's that is cls.__new__ with arguments, as
+// NEWOBJ writes it; for others (a list or dict subclass, filled by
+// __init__) the call itself stays, an *Object of copyreg._reconstructor.
+func reduceReconstructor(m *machine, pos int, _ val, args []val) (val, bool, error) {
+	if len(args) != 3 {
+		return val{}, false, nil
+	}
+	if base, _ := m.globalOf(args[1]); !newOnlyBases[base] {
+		return val{}, false, nil
+	}
+	var a []val
+	if args[2].k != kNone {
+		a = []val{args[2]}
+		// tuple subclasses (namedtuples) at protocols 0-1: the state is the
+		// tuple itself; cls.__new__ takes its items.
+		if g, _ := m.globalOf(args[1]); g == (Global{"builtins", "tuple"}) {
+			if sn := m.nodeOf(args[2]); sn != nil && sn.k == nTuple {
+				a = append([]val(nil), sn.items...)
+			}
+		}
+	}
+	v, err := m.newObj(pos, args[0], a, nil, false)
+	return v, err == nil, err
+}
+
+var newOnlyBases = map[Global]bool{
+	{"builtins", "object"}: true, {"builtins", "tuple"}: true, {"builtins", "int"}: true,
+	{"builtins", "float"}: true, {"builtins", "str"}: true, {"builtins", "bytes"}: true,
+	{"builtins", "complex"}: true, {"builtins", "frozenset"}: true,
+}
+
+// reduceNewobj decodes copyreg.__newobj__(cls, *args), NEWOBJ below
+// protocol 2.
+func reduceNewobj(m *machine, pos int, _ val, args []val) (val, bool, error) {
+	if len(args) < 1 {
+		return val{}, false, nil
+	}
+	v, err := m.newObj(pos, args[0], append([]val(nil), args[1:]...), nil, false)
+	return v, err == nil, err
+}
+
+// reduceNewobjEx decodes copyreg.__newobj_ex__(cls, args, kwargs),
+// NEWOBJ_EX below protocol 4.
+func reduceNewobjEx(m *machine, pos int, _ val, args []val) (val, bool, error) {
+	if len(args) != 3 {
+		return val{}, false, nil
+	}
+	an, kn := m.nodeOf(args[1]), m.nodeOf(args[2])
+	if an == nil || an.k != nTuple || kn == nil || kn.k != nDict {
+		return val{}, false, nil
+	}
+	v, err := m.newObj(pos, args[0], an.items, kn.items, true)
+	return v, err == nil, err
+}
 
 // saveGlobal writes a class or function reference as CPython 3.13's
 // save_global does: STACK_GLOBAL at protocol 4+ (the module name shared
@@ -205,37 +365,6 @@ func (e *encoder) saveObject(o *Object, ident bool) error {
 	return nil
 }
 
-// saveException writes Class(*Args), then BUILD State when there is one,
-// as BaseException.__reduce__ has CPython write it.
-func (e *encoder) saveException(x *Exception, ident bool) error {
-	k, done := e.recall(unsafe.Pointer(x), tidExceptionPtr, ident)
-	if done {
-		return nil
-	}
-	if err := e.enter(); err != nil {
-		return err
-	}
-	if err := e.saveGlobal(x.Class); err != nil {
-		return withPath(err, ".Class")
-	}
-	if err := e.saveInner(x.Args); err != nil {
-		return withPath(err, ".Args")
-	}
-	e.op(opReduce)
-	if e.recursed(k) {
-		return nil
-	}
-	e.memoPutRef(k)
-	if x.State != nil {
-		if err := e.save(x.State); err != nil {
-			return withPath(err, ".State")
-		}
-		e.op(opBuild)
-	}
-	e.leave()
-	return nil
-}
-
 // instanceHeader writes what makes a plain instance of cls without running
 // its __init__: cls.__new__(cls) through NEWOBJ at protocol 2+, and
 // copyreg._reconstructor(cls, object, None) below, as object.__reduce_ex__
@@ -268,21 +397,5 @@ func (e *encoder) instanceHeader(cls Global) error {
 		return err
 	}
 	e.op(opReduce)
-	return nil
-}
-
-// saveComplex writes complex(re, im) as copyreg's pickle_complex has it.
-func (e *encoder) saveComplex(c complex128) error {
-	if err := e.saveGlobal(Global{"builtins", "complex"}); err != nil {
-		return err
-	}
-	parts := [2]float64{real(c), imag(c)}
-	_ = e.tupleOf(2, func(i int) error {
-		e.boundary()
-		e.writeFloat(parts[i])
-		return nil
-	})
-	e.op(opReduce)
-	e.memoPut()
 	return nil
 }

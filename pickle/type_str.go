@@ -1,0 +1,187 @@
+package pickle
+
+// str: a Go string (UTF-8, or WTF-8 for lone surrogates as CPython's
+// "surrogatepass" writes them), as CPython writes str: SHORT_BINUNICODE,
+// BINUNICODE, BINUNICODE8 (UNICODE raw-unicode-escape at protocol 0). A
+// string that is not UTF-8 can only be what a Python 2 byte string decoded
+// to: at protocols 0 to 2 it is written back as one (STRING, SHORT_BINSTRING,
+// BINSTRING, as 2.7 writes str); Python 3's str cannot hold it.
+
+import (
+	"math"
+	"unicode/utf8"
+	"unsafe"
+)
+
+func init() {
+	form[string]{
+		name:   "str",
+		encode: (*encoder).saveString,
+		hash:   func(s string, _ int) (hashKey, error) { return hashKey{kind: 's', s: s}, nil },
+		repr:   func(s string, _ int) string { return pyQuote(s, false) },
+		equal: func(a string, b any, _ visited) bool {
+			s, ok := b.(string)
+			return ok && a == s
+		},
+	}.declare()
+}
+
+func (e *encoder) saveString(s string) error {
+	k := refKey{p: unsafe.Pointer(unsafe.StringData(s)), n: len(s), t: strTag}
+	if len(s) == 0 {
+		k.p = nil // '' is a singleton
+	}
+	idx, slot, ok := e.ids.find(k)
+	if ok {
+		e.memoGet(idx)
+		return nil
+	}
+	if err := e.writeStr(s); err != nil {
+		return err
+	}
+	e.ids.putAt(slot, k, e.memoPut()) // writing a str changed nothing in ids
+	return nil
+}
+
+// saveFreshString writes a str object nobody else refers to and memoizes it.
+func (e *encoder) saveFreshString(s string) error {
+	e.boundary()
+	if err := e.writeStr(s); err != nil {
+		return err
+	}
+	e.memoPut()
+	return nil
+}
+
+// saveInterned writes a str the way CPython writes an interned identifier
+// (module names, attribute names): equal values share one memo entry.
+func (e *encoder) saveInterned(s string) error {
+	e.boundary()
+	if idx, ok := e.internMemo[s]; ok {
+		e.memoGet(idx)
+		return nil
+	}
+	if err := e.writeStr(s); err != nil {
+		return err
+	}
+	if e.internMemo == nil {
+		e.internMemo = make(map[string]int)
+	}
+	e.internMemo[s] = e.memoPut()
+	return nil
+}
+
+func (e *encoder) writeStr(s string) error {
+	if !utf8.ValidString(s) && !validWTF8(s) {
+		if e.proto > 2 {
+			return valueErr(s, "string is not valid UTF-8: Python 3's str cannot hold it (at protocols 0 to 2 it is written as a Python 2 str; []byte is bytes)")
+		}
+		return e.writePy2Str(s)
+	}
+	if !e.bin {
+		e.frame()
+		e.buf = append(e.buf, opUnicode)
+		e.buf = appendRawUnicodeEscape(e.buf, s)
+		e.buf = append(e.buf, '\n')
+		return nil
+	}
+	n := len(s)
+	var h []byte
+	switch {
+	case n <= 0xff && e.proto >= 4:
+		h = append(e.scratch[:0], opShortBinunicode, byte(n))
+	case uint64(n) <= 0xffffffff:
+		h = append(e.scratch[:0], opBinunicode, byte(n), byte(n>>8), byte(n>>16), byte(n>>24))
+	case e.proto >= 4:
+		h = e.scratch[:9]
+		h[0] = opBinunicode8
+		putU64(h[1:], uint64(n))
+	default:
+		return valueErr(s, "a string larger than 4 GiB needs protocol 4 or higher")
+	}
+	writeBlob(e, h, s)
+	return nil
+}
+
+// writePy2Str writes a Python 2 str, as 2.7's pickler does: STRING with
+// its repr at protocol 0, SHORT_BINSTRING or BINSTRING above.
+func (e *encoder) writePy2Str(s string) error {
+	switch {
+	case !e.bin:
+		e.frame()
+		e.buf = append(e.buf, opString)
+		e.buf = append(e.buf, pyQuote(s, true)...)
+		e.buf = append(e.buf, '\n')
+	case len(s) < 256:
+		writeBlob(e, []byte{opShortBinstring, byte(len(s))}, s)
+	case len(s) <= math.MaxInt32:
+		h := append(e.scratch[:0], opBinstring, 0, 0, 0, 0)
+		putU32(h[1:], uint32(len(s)))
+		writeBlob(e, h, s)
+	default:
+		return valueErr(s, "a Python 2 str holds at most 2 GiB")
+	}
+	return nil
+}
+
+// validWTF8 accepts UTF-8 extended with encoded lone surrogates
+// (ED A0..BF 80..BF), which CPython writes with "surrogatepass" for str
+// objects holding lone surrogates and reads back the same way.
+func validWTF8(s string) bool {
+	for i := 0; i < len(s); {
+		if s[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			if i+2 < len(s) && s[i] == 0xed && s[i+1] >= 0xa0 && s[i+1] <= 0xbf && s[i+2] >= 0x80 && s[i+2] <= 0xbf {
+				i += 3
+				continue
+			}
+			return false
+		}
+		i += size
+	}
+	return true
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendRawUnicodeEscape is CPython's raw_unicode_escape for the UNICODE
+// opcode: code points below 256 as Latin-1 bytes except \, NUL, \n, \r and
+// ^Z, which become \u00XX like the rest of the BMP; astral code points as
+// \UXXXXXXXX.
+func appendRawUnicodeEscape(b []byte, s string) []byte {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			i++
+			if c == '\\' || c == 0 || c == '\n' || c == '\r' || c == 0x1a {
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&15])
+			} else {
+				b = append(b, c)
+			}
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			// an encoded lone surrogate (validWTF8 let it through)
+			r = rune(s[i]&0x0f)<<12 | rune(s[i+1]&0x3f)<<6 | rune(s[i+2]&0x3f)
+			size = 3
+		}
+		i += size
+		switch {
+		case r >= 0x10000:
+			b = append(b, '\\', 'U')
+			for sh := 28; sh >= 0; sh -= 4 {
+				b = append(b, hexDigits[(r>>sh)&15])
+			}
+		case r >= 256:
+			b = append(b, '\\', 'u', hexDigits[(r>>12)&15], hexDigits[(r>>8)&15], hexDigits[(r>>4)&15], hexDigits[r&15])
+		default:
+			b = append(b, byte(r))
+		}
+	}
+	return b
+}
