@@ -82,7 +82,7 @@ func (sc *serverConn) serveRequest(ctx context.Context, raw []byte) (string, any
 			repr(req.ident2method()), classRepr(ent), setRepr(ent.exposed)))
 	}
 	if req.argsErr != nil {
-		return KindError, req.argsErr.exceptionValue()
+		return KindError, req.argsErr.exceptionValue(sc.py2)
 	}
 	res, err := ent.obj.CallMethod(ctx, &Call{Method: req.method, Args: req.args, Kwargs: req.kwargs, Caller: sc.caller})
 	if errors.Is(err, ErrNoMethod) {
@@ -93,7 +93,7 @@ func (sc *serverConn) serveRequest(ctx context.Context, raw []byte) (string, any
 		if we.Kind == KindTraceback {
 			return KindTraceback, sc.text(we.Traceback)
 		}
-		return KindError, we.exceptionValue()
+		return KindError, we.exceptionValue(sc.py2)
 	}
 	if typeid := ent.methodToTypeid[req.method]; typeid != "" {
 		s.mu.Lock()
@@ -146,10 +146,7 @@ func (sc *serverConn) fallback(req request, ent *entry, attrErr *Error) (string,
 				return KindUnserializable, sc.text(text)
 			}
 		default:
-			result = sc.text(pyStr(ent.obj))
-			if req.method == "__repr__" {
-				result = sc.text(reprOf(ent.obj))
-			}
+			result = sc.text(pyStr(ent.obj, sc.py2))
 		}
 	default:
 		first := formatTraceback("serve_client", attrErr)
@@ -169,13 +166,6 @@ func valueOf(ent *entry) (any, error) {
 		return v.PyValue()
 	}
 	return ent.referent, nil
-}
-
-func reprOf(obj Object) string {
-	if r, ok := obj.(Reprer); ok {
-		return r.PyRepr()
-	}
-	return fmt.Sprintf("<%s object>", typeNameOf(&entry{obj: obj}))
 }
 
 // typeNameOf names the referent's Python type.

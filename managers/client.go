@@ -52,7 +52,8 @@ type channel struct {
 // Dial connects to the manager at address, as Python's
 // BaseManager(address, authkey).connect() does: it checks the address and
 // key with a "dummy" request, and from the reply's pickle protocol learns
-// the newest protocol the server reads (2 for Python 2.7). network is "tcp"
+// the newest protocol the server reads (2 for Python 2.7, which refuses the
+// first request: Dial then sends it again in protocol 2). network is "tcp"
 // or "unix" (a socket path, or on Linux "@name" for an abstract socket).
 //
 // Dial needs WithAuthKey (every Python manager authenticates), or
@@ -62,7 +63,15 @@ func Dial(ctx context.Context, network, address string, opts ...Option) (*Client
 	if err != nil {
 		return nil, err
 	}
-	if _, err := c.dispatch(ctx, "dummy"); err != nil {
+	before := c.proto.Load()
+	_, err = c.dispatch(ctx, "dummy")
+	var e *Error
+	if errors.As(err, &e) && c.proto.Load() < before {
+		// The server answered in an older protocol than our request, which
+		// it could not read (Python 2.7 and protocol 4): again in its own.
+		_, err = c.dispatch(ctx, "dummy")
+	}
+	if err != nil {
 		return nil, err
 	}
 	return c, nil

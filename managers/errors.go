@@ -85,9 +85,14 @@ var exceptionBases = map[ExceptionType]ExceptionType{
 // already maps Python 2's Queue and exceptions modules).
 var exceptionAliases = map[ExceptionType]ExceptionType{
 	{"_queue", "Empty"}:                 ErrEmpty,
+	threadError:                         ErrRuntimeError,
 	{"multiprocessing.queues", "Empty"}: ErrEmpty,
 	{"multiprocessing.queues", "Full"}:  ErrFull,
 }
+
+// threadError is the error of Python's locks: Python 2's thread.error,
+// which Python 3 made another name of RuntimeError.
+var threadError = ExceptionType{"_thread", "error"}
 
 func canonicalType(t ExceptionType) ExceptionType {
 	if a, ok := exceptionAliases[t]; ok {
@@ -263,10 +268,14 @@ func asWireError(err error) *Error {
 
 // exceptionValue is what an #ERROR reply carries for e: the decoded value
 // when there is one (so an exception passes through unchanged), else the
-// exception built from Type and Args.
-func (e *Error) exceptionValue() any {
+// exception built from Type and Args, as the peer's Python names it.
+func (e *Error) exceptionValue(py2 bool) any {
 	if e.Value != nil {
 		return e.Value
 	}
-	return &pickle.Exception{Class: pickle.Global(e.Type), Args: e.Args}
+	t := e.Type
+	if t == threadError && !py2 {
+		t = ErrRuntimeError // the same class in Python 3
+	}
+	return &pickle.Exception{Class: pickle.Global(t), Args: e.Args}
 }

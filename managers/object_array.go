@@ -209,11 +209,24 @@ func (v arrayValue) py2Form() any {
 	return &pickle.Object{Class: arrayClass, Args: pickle.Tuple{[]byte{v.code.code}, v.bytes()}}
 }
 
-func (v arrayValue) PyRepr() string {
+func (v arrayValue) PyRepr() string { return v.reprFor(false) }
+
+func (v arrayValue) reprFor(py2 bool) string {
 	if len(v.items) == 0 {
 		return "array('" + string(v.code.code) + "')"
 	}
-	return "array('" + string(v.code.code) + "', " + repr(v.items) + ")"
+	if v.code.kind == 'c' { // array('u', 'abc')
+		return "array('" + string(v.code.code) + "', " + reprFor(strings.Join(anyStrings(v.items), ""), py2) + ")"
+	}
+	return "array('" + string(v.code.code) + "', " + reprFor(v.items, py2) + ")"
+}
+
+func anyStrings(items []any) []string {
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i], _ = it.(string)
+	}
+	return out
 }
 
 // arrayOf reads a pickled array.array(typecode, bytes), as Python's
@@ -346,10 +359,12 @@ func (a *Array) Exposed() []string {
 }
 
 // PyRepr is the array's repr: array('i', [1, 2]).
-func (a *Array) PyRepr() string {
+func (a *Array) PyRepr() string { return a.reprFor(false) }
+
+func (a *Array) reprFor(py2 bool) string {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return a.value(a.items).PyRepr()
+	return a.value(a.items).reprFor(py2)
 }
 
 // PyValue is the array itself.

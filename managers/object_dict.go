@@ -382,10 +382,12 @@ func (d *Dict) Exposed() []string {
 }
 
 // PyRepr is the dict's repr.
-func (d *Dict) PyRepr() string {
+func (d *Dict) PyRepr() string { return d.reprFor(false) }
+
+func (d *Dict) reprFor(py2 bool) string {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return repr(d.d)
+	return reprFor(d.d, py2)
 }
 
 // PyValue is a copy of the dict.

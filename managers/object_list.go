@@ -460,10 +460,12 @@ func (l *List) Exposed() []string {
 }
 
 // PyRepr is the list's repr.
-func (l *List) PyRepr() string {
+func (l *List) PyRepr() string { return l.reprFor(false) }
+
+func (l *List) reprFor(py2 bool) string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return repr(l.items)
+	return reprFor(l.items, py2)
 }
 
 // PyValue is a copy of the list.

@@ -58,7 +58,7 @@ func (l *Lock) release(owner uint64) error {
 	case l.reentrant && (!l.held || l.owner != owner):
 		return raisef(ErrRuntimeError, "cannot release un-acquired lock")
 	case !l.held:
-		return raisef(ErrRuntimeError, "release unlocked lock")
+		return raisef(threadError, "release unlocked lock")
 	}
 	l.count--
 	if !l.reentrant || l.count == 0 {

@@ -66,7 +66,11 @@ func (v *Value) CallMethod(ctx context.Context, c *Call) (any, error) {
 func (v *Value) Exposed() []string { return []string{"get", "set"} }
 
 // PyRepr is Value's repr: Value('i', 7).
-func (v *Value) PyRepr() string { return "Value(" + repr(v.typecode) + ", " + repr(v.Get()) + ")" }
+func (v *Value) PyRepr() string { return v.reprFor(false) }
+
+func (v *Value) reprFor(py2 bool) string {
+	return "Value(" + reprFor(v.typecode, py2) + ", " + reprFor(v.Get(), py2) + ")"
+}
 
 // PyValue is the Value instance itself, pickled as Python pickles one.
 func (v *Value) PyValue() (any, error) {
@@ -191,13 +195,15 @@ func (ns *Namespace) Exposed() []string {
 }
 
 // PyRepr is Namespace's repr: Namespace(x=1, y=2), public names sorted.
-func (ns *Namespace) PyRepr() string {
+func (ns *Namespace) PyRepr() string { return ns.reprFor(false) }
+
+func (ns *Namespace) reprFor(py2 bool) string {
 	ns.mu.Lock()
 	defer ns.mu.Unlock()
 	var parts []string
 	for k, v := range ns.attrs.All() {
 		if name, _ := k.(string); !strings.HasPrefix(name, "_") {
-			parts = append(parts, name+"="+repr(v))
+			parts = append(parts, name+"="+reprFor(v, py2))
 		}
 	}
 	slices.Sort(parts)

@@ -3,6 +3,7 @@ package managers
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/mpconn/mpconn/pickle"
@@ -188,7 +189,11 @@ type IteratorProxy struct{ *Proxy }
 
 // Next returns the next item (next(it)); ok is false at the end.
 func (it IteratorProxy) Next(ctx context.Context) (v any, ok bool, err error) {
-	v, err = it.Call(ctx, "__next__")
+	method := "__next__"
+	if slices.Contains(it.exposed, "next") {
+		method = "next" // Python 2's name; a Go manager has both
+	}
+	v, err = it.Call(ctx, method)
 	if isStopIteration(err) {
 		return nil, false, nil
 	}

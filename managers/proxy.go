@@ -120,11 +120,18 @@ func (p *Proxy) CallInto(ctx context.Context, out any, method string, args []any
 			{Name: "Value", Type: rv.Elem().Type()},
 		})
 		sv := reflect.New(st)
-		if err := pickle.Unmarshal(raw, sv.Interface(), p.client.opts.pickleOpts...); err != nil {
-			return &connection.DecodeError{Message: raw, Err: err}
+		err := pickle.Unmarshal(raw, sv.Interface(), p.client.opts.pickleOpts...)
+		if err == nil {
+			rv.Elem().Set(sv.Elem().Field(1))
+			return nil
 		}
-		rv.Elem().Set(sv.Elem().Field(1))
-		return nil
+		if l, ok := pythonList(rep.value); ok {
+			// A dict view, pickled as list(items): decode the items.
+			if data, merr := pickle.Marshal(l); merr == nil && pickle.Unmarshal(data, out, p.client.opts.pickleOpts...) == nil {
+				return nil
+			}
+		}
+		return &connection.DecodeError{Message: raw, Err: err}
 	}
 	v, err := p.result(ctx, rep, raw)
 	if err != nil {
@@ -278,10 +285,14 @@ func inStep(err error) bool {
 func (p *Proxy) result(ctx context.Context, rep reply, raw []byte) (any, error) {
 	switch rep.kind {
 	case KindReturn:
-		if bytes.Contains(raw, []byte("RebuildProxy")) {
-			return p.client.adoptProxies(ctx, rep.value, 0)
+		v := rep.value
+		if l, ok := pythonList(v); ok {
+			v = l
 		}
-		return rep.value, nil
+		if bytes.Contains(raw, []byte("RebuildProxy")) {
+			return p.client.adoptProxies(ctx, v, 0)
+		}
+		return v, nil
 	case KindProxy:
 		items, ok := iterate(rep.value)
 		if !ok || len(items) != 2 {
@@ -298,6 +309,19 @@ func (p *Proxy) result(ctx context.Context, rep reply, raw []byte) (any, error) 
 		return p.client.newProxy(token, exposed, pickleNone), nil
 	}
 	return nil, errorFromReply(rep.kind, rep.value)
+}
+
+var listClass = pickle.Global{Module: "builtins", Name: "list"}
+
+// pythonList reads list(items), which is how Python 3's managers pickle a
+// dict's keys(), values() and items() views.
+func pythonList(v any) ([]any, bool) {
+	o, ok := v.(*pickle.Object)
+	if !ok || o.Class != listClass || o.New || len(o.Args) != 1 || o.State != nil {
+		return nil, false
+	}
+	items, ok := o.Args[0].([]any)
+	return items, ok
 }
 
 // adoptProxies replaces the pickled proxies (RebuildProxy objects) in a

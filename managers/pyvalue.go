@@ -26,14 +26,24 @@ type Reprer interface {
 	PyRepr() string
 }
 
-// repr renders v as Python's repr does.
-func repr(v any) string {
+// repr renders v as Python 3's repr does.
+func repr(v any) string { return reprFor(v, false) }
+
+// reprFor renders v as Python 3's repr does, or Python 2's: there byte
+// strings are plain '…'.
+func reprFor(v any, py2 bool) string {
 	var b strings.Builder
-	writeRepr(&b, v, 0)
+	writeRepr(&b, v, 0, py2)
 	return b.String()
 }
 
-func writeRepr(b *strings.Builder, v any, depth int) {
+// modalReprer is a value of this package that renders its repr for either
+// Python.
+type modalReprer interface {
+	reprFor(py2 bool) string
+}
+
+func writeRepr(b *strings.Builder, v any, depth int, py2 bool) {
 	if depth > reprDepth {
 		b.WriteString("...")
 		return
@@ -44,7 +54,7 @@ func writeRepr(b *strings.Builder, v any, depth int) {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			writeRepr(b, it, depth+1)
+			writeRepr(b, it, depth+1, py2)
 		}
 		b.WriteString(close)
 	}
@@ -70,15 +80,20 @@ func writeRepr(b *strings.Builder, v any, depth int) {
 	case float32:
 		b.WriteString(floatRepr(float64(x)))
 	case string:
+		// To Python 2 a string is shown as its str: most come from its
+		// str values, decoded as Go strings.
 		b.WriteString(strRepr(x))
 	case []byte:
-		b.WriteString("b" + bytesRepr(x))
+		if !py2 {
+			b.WriteString("b")
+		}
+		b.WriteString(bytesRepr(x))
 	case pickle.ByteArray:
 		b.WriteString("bytearray(b" + bytesRepr(x) + ")")
 	case pickle.Tuple:
 		if len(x) == 1 {
 			b.WriteString("(")
-			writeRepr(b, x[0], depth+1)
+			writeRepr(b, x[0], depth+1, py2)
 			b.WriteString(",)")
 			return
 		}
@@ -93,9 +108,9 @@ func writeRepr(b *strings.Builder, v any, depth int) {
 				b.WriteString(", ")
 			}
 			i++
-			writeRepr(b, k, depth+1)
+			writeRepr(b, k, depth+1, py2)
 			b.WriteString(": ")
-			writeRepr(b, val, depth+1)
+			writeRepr(b, val, depth+1, py2)
 		}
 		b.WriteString("}")
 	case *pickle.Set:
@@ -114,13 +129,15 @@ func writeRepr(b *strings.Builder, v any, depth int) {
 		b.WriteString(x.Class.Name)
 		if len(x.Args) == 1 {
 			b.WriteString("(")
-			writeRepr(b, x.Args[0], depth+1)
+			writeRepr(b, x.Args[0], depth+1, py2)
 			b.WriteString(")")
 			return
 		}
 		seq("(", ")", x.Args)
 	case pickle.Global:
 		b.WriteString("<class '" + x.String() + "'>")
+	case modalReprer:
+		b.WriteString(x.reprFor(py2))
 	case Reprer:
 		b.WriteString(x.PyRepr())
 	default:

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/mpconn/mpconn/connection"
 	"github.com/mpconn/mpconn/pickle"
@@ -64,9 +65,7 @@ func Singleton(obj any) func(context.Context, *Call) (any, error) {
 // CPython's server answers them, malformed ones included: with the same
 // reply kind and the same Python exception.
 type Server struct {
-	opts       options
-	connOpts   []connection.Option
-	decodeOpts []pickle.Option
+	opts options
 
 	ctx    context.Context // ends when the server stops
 	cancel context.CancelFunc
@@ -86,7 +85,8 @@ type Server struct {
 	closed     bool
 }
 
-// entry is one shared object.
+// entry is one shared object. Only refs changes after it is stored, under
+// the Server's mutex.
 type entry struct {
 	id             string
 	typeid         string
@@ -106,11 +106,7 @@ func NewServer(opts ...Option) *Server {
 	o := buildOptions(opts)
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{
-		opts:     o,
-		connOpts: o.connectionOptions(),
-		// Python 2 byte strings stay bytes, so that they go back to Python 2
-		// as str; Python 3 never writes them.
-		decodeOpts: append(append([]pickle.Option(nil), o.pickleOpts...), pickle.Py2StringsAsBytes()),
+		opts:       o,
 		ctx:        ctx,
 		cancel:     cancel,
 		registry:   map[string]Type{},
@@ -148,14 +144,14 @@ func (s *Server) Address() any {
 	return s.address
 }
 
-// ListenAndServe listens on network and address (see connection.Listen)
-// and serves until the server is closed; then it returns ErrServerClosed.
+// ListenAndServe listens on network and address (see Listen) and serves
+// until the server is closed; then it returns ErrServerClosed.
 func (s *Server) ListenAndServe(network, address string) error {
-	l, err := connection.Listen(network, address, s.connOpts...)
+	nl, err := listen(network, address, &s.opts)
 	if err != nil {
 		return err
 	}
-	return s.Serve(l)
+	return s.Serve(nl)
 }
 
 // Close stops the server: it stops accepting, closes every connection
@@ -272,7 +268,7 @@ func (s *Server) handle(conn *connection.Conn) {
 // parse decodes and unpacks a request; what fails is reported as Python's
 // server reports it, in a traceback.
 func (s *Server) parse(raw []byte) (request, *Error) {
-	v, err := decode(raw, s.decodeOpts)
+	v, err := decode(raw, s.opts.pickleOpts)
 	if err != nil {
 		return request{}, raisef(pickleErrorType, "%v", err)
 	}
@@ -309,9 +305,16 @@ func (sc *serverConn) text(s string) any {
 }
 
 // send sends (kind, value). A value that does not pickle is replaced by
-// ('#UNSERIALIZABLE', traceback), as CPython does.
+// ('#UNSERIALIZABLE', traceback), as CPython does, except for text that is
+// not UTF-8: a Python 2 byte string decoded as a Go string, which goes back
+// as bytes (a str to Python 2).
 func (sc *serverConn) send(kind string, value any) error {
 	err := sc.codec.send(sc.conn, pickle.Tuple{kind, value}, sc.proto)
+	if errors.Is(err, errEncode) {
+		if fixed, changed := bytesForBadText(value, 0); changed {
+			err = sc.codec.send(sc.conn, pickle.Tuple{kind, fixed}, sc.proto)
+		}
+	}
 	if errors.Is(err, errEncode) {
 		text := formatTraceback("serve_client", Raise(ErrTypeError, err.Error()))
 		err = sc.codec.send(sc.conn, pickle.Tuple{KindUnserializable, sc.text(text)}, sc.proto)
@@ -325,6 +328,56 @@ func (sc *serverConn) sendTraceback(where string, e *Error) {
 		text = formatTraceback(where, e)
 	}
 	_ = sc.send(KindTraceback, sc.text(text))
+}
+
+// bytesForBadText returns v with the strings that are not UTF-8 as []byte,
+// copying the containers it changes (the objects' own values stay as they
+// are), and whether it changed anything.
+func bytesForBadText(v any, depth int) (any, bool) {
+	if depth > pickle.DefaultMaxDepth {
+		return v, false
+	}
+	seq := func(items []any) ([]any, bool) {
+		var out []any
+		for i, it := range items {
+			if nv, ok := bytesForBadText(it, depth+1); ok {
+				if out == nil {
+					out = slices.Clone(items)
+				}
+				out[i] = nv
+			}
+		}
+		return out, out != nil
+	}
+	switch x := v.(type) {
+	case string:
+		if !utf8.ValidString(x) {
+			return []byte(x), true
+		}
+	case []any:
+		if out, ok := seq(x); ok {
+			return out, true
+		}
+	case pickle.Tuple:
+		if out, ok := seq(x); ok {
+			return pickle.Tuple(out), true
+		}
+	case *pickle.Dict:
+		changed := false
+		out := pickle.NewDict(x.Len())
+		for k, val := range x.All() {
+			nk, ok1 := bytesForBadText(k, depth+1)
+			nv, ok2 := bytesForBadText(val, depth+1)
+			changed = changed || ok1 || ok2
+			if out.Set(nk, nv) != nil {
+				return v, false
+			}
+		}
+		if changed {
+			return out, true
+		}
+	}
+	return v, false
 }
 
 // formatTraceback writes an exception as Python's format_exc() does, with
@@ -391,7 +444,7 @@ var controls = map[string]func(s *Server, sc *serverConn, req request) (any, err
 		if err := req.call("debug_info").noArgs(); err != nil {
 			return nil, err
 		}
-		return sc.text(s.debugInfo()), nil
+		return sc.text(s.debugInfo(sc.py2)), nil
 	},
 	"number_of_objects": func(s *Server, sc *serverConn, req request) (any, error) {
 		return s.NumberOfObjects(), req.call("number_of_objects").noArgs()
@@ -471,16 +524,18 @@ func (s *Server) register(typeid string, t Type, referent any) (*entry, error) {
 	if s.closed {
 		return nil, ErrServerClosed
 	}
-	e := s.byReferent[key]
-	if key == nil || e == nil || s.objects[e.id] != e {
+	e := &entry{typeid: typeid, obj: obj, referent: referent, key: key,
+		exposed: exposed, exposedSet: set, methodToTypeid: t.MethodToTypeid, refs: 1}
+	if old := s.byReferent[key]; key != nil && old != nil && s.objects[old.id] == old {
+		// As in Python, creating the same object again re-registers it under
+		// its ident, with the new typeid's exposed methods, and adds a
+		// reference. Entries are never changed but for refs (calls in
+		// progress read them without the lock): this one replaces the old.
+		e.id, e.refs = old.id, old.refs+1
+	} else {
 		s.nextID++
-		e = &entry{id: strconv.FormatUint(s.nextID, 16)}
+		e.id = strconv.FormatUint(s.nextID, 16)
 	}
-	// As in Python, creating the same object again re-registers it under its
-	// ident, with the new typeid's exposed methods, and adds a reference.
-	e.typeid, e.obj, e.referent, e.key = typeid, obj, referent, key
-	e.exposed, e.exposedSet, e.methodToTypeid = exposed, set, t.MethodToTypeid
-	e.refs++
 	s.objects[e.id] = e
 	if key != nil {
 		s.byReferent[key] = e
@@ -557,7 +612,7 @@ func (s *Server) lookup(id string) (*entry, bool) {
 }
 
 // debugInfo is Python's debug_info text.
-func (s *Server) debugInfo() string {
+func (s *Server) debugInfo(py2 bool) string {
 	s.mu.Lock()
 	entries := make([]*entry, 0, len(s.objects))
 	for _, e := range s.objects {
@@ -571,7 +626,7 @@ func (s *Server) debugInfo() string {
 	slices.SortFunc(entries, func(a, b *entry) int { return strings.Compare(a.id, b.id) })
 	lines := make([]string, len(entries))
 	for i, e := range entries {
-		str := pyStr(e.obj)
+		str := pyStr(e.obj, py2)
 		if len(str) > 75 {
 			str = str[:75]
 		}
@@ -580,8 +635,11 @@ func (s *Server) debugInfo() string {
 	return strings.Join(lines, "\n")
 }
 
-// pyStr is str(obj) for a referent.
-func pyStr(obj Object) string {
+// pyStr is str(obj) for a referent, for a Python 2 peer or a Python 3 one.
+func pyStr(obj Object, py2 bool) string {
+	if r, ok := obj.(modalReprer); ok {
+		return r.reprFor(py2)
+	}
 	if r, ok := obj.(Reprer); ok {
 		return r.PyRepr()
 	}

@@ -32,7 +32,6 @@ import (
 	"os"
 	"os/signal"
 
-	"github.com/mpconn/mpconn/connection"
 	"github.com/mpconn/mpconn/managers"
 )
 
@@ -59,7 +58,7 @@ func run(ctx context.Context, addr string, key []byte, out io.Writer) error {
 	if err := s.RegisterSyncManager(); err != nil {
 		return err
 	}
-	l, err := connection.Listen("tcp", addr, connection.WithAuthKey(key))
+	l, err := managers.Listen("tcp", addr, managers.WithAuthKey(key))
 	if err != nil {
 		return err
 	}
