@@ -73,6 +73,12 @@ func (sc *serverConn) serveRequest(ctx context.Context, raw []byte) (string, any
 	if e != nil {
 		return KindTraceback, sc.text(formatTraceback("serve_client", e))
 	}
+	if req.id == "0" {
+		// CPython keeps '0' -> (None, ()) in id_to_obj, which does not
+		// unpack into (obj, exposed, gettypeid).
+		return KindTraceback, sc.text(formatTraceback("serve_client",
+			raisef(ErrValueError, "not enough values to unpack (expected 3, got 2)")))
+	}
 	ent, ok := s.lookup(req.id)
 	if !ok {
 		return KindTraceback, sc.text(formatTraceback("serve_client", Raise(ErrKeyError, req.ident)))
