@@ -20,6 +20,7 @@ import (
 // the interpreters run side by side rather than -parallel (GOMAXPROCS) at
 // a time.
 func TestManagers(t *testing.T) {
+	t.Parallel() // with TestManagersLoad
 	var wg sync.WaitGroup
 	for _, py := range pythons.ForTest(t) {
 		wg.Add(1)
