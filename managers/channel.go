@@ -97,7 +97,7 @@ func (sc *serverConn) serveRequest(ctx context.Context, raw []byte) (string, any
 	if err != nil {
 		we := asWireError(err)
 		if we.Kind == KindTraceback {
-			return KindTraceback, sc.text(we.Traceback)
+			return KindTraceback, sc.text(formatTraceback("serve_client", we))
 		}
 		return KindError, we.exceptionValue(sc.py2)
 	}

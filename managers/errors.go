@@ -152,7 +152,7 @@ func (e *Error) Error() string {
 // Is matches ExceptionTypes (see Error).
 func (e *Error) Is(target error) bool {
 	t, ok := target.(ExceptionType)
-	return ok && e.Kind == KindError && isSubclass(e.Type, canonicalType(t))
+	return ok && e.Kind == KindError && isSubclass(canonicalType(e.Type), canonicalType(t))
 }
 
 // Raise makes the error a referent's method returns to raise exception t

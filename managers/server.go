@@ -232,8 +232,23 @@ func (s *Server) handle(conn *connection.Conn) {
 	if err != nil {
 		return
 	}
+	kind, value, method := sc.control(raw)
+	if sc.send(kind, value) != nil || kind != KindReturn {
+		return
+	}
+	switch method {
+	case "accept_connection":
+		sc.serveChannel()
+	case "shutdown":
+		go s.Close() // Close waits for this goroutine
+	}
+}
+
+// control runs the first request of a connection, as Python's
+// _handle_request does, and returns the reply and the method it ran.
+func (sc *serverConn) control(raw []byte) (kind string, value any, method string) {
 	sc.setProtocol(raw)
-	req, e := s.parse(raw)
+	req, e := sc.s.parse(raw)
 	if e == nil {
 		if !req.named || controls[req.method] == nil {
 			e = raisef(ErrAssertionError, "%s unrecognized", repr(req.method))
@@ -242,27 +257,13 @@ func (s *Server) handle(conn *connection.Conn) {
 		}
 	}
 	if e != nil {
-		sc.sendTraceback("_handle_request", e)
-		return
+		return KindTraceback, sc.text(formatTraceback("_handle_request", e)), ""
 	}
-	if req.method == "accept_connection" {
-		if _, err := (&Call{Method: "accept_connection", Args: req.args, Kwargs: req.kwargs}).bind(param{"name", noDefault}); err != nil {
-			sc.sendTraceback("_handle_request", asWireError(err))
-			return
-		}
-		if sc.send(KindReturn, nil) == nil {
-			sc.serveChannel()
-		}
-		return
-	}
-	result, err := controls[req.method](s, sc, req)
+	result, err := controls[req.method](sc.s, sc, req)
 	if err != nil {
-		sc.sendTraceback(req.method, asWireError(err))
-		return
+		return KindTraceback, sc.text(formatTraceback(req.method, asWireError(err))), req.method
 	}
-	if sc.send(KindReturn, result) == nil && req.method == "shutdown" {
-		go s.Close() // Close waits for this goroutine
-	}
+	return KindReturn, result, req.method
 }
 
 // parse decodes and unpacks a request; what fails is reported as Python's
@@ -322,14 +323,6 @@ func (sc *serverConn) send(kind string, value any) error {
 	return err
 }
 
-func (sc *serverConn) sendTraceback(where string, e *Error) {
-	text := e.Traceback
-	if e.Kind != KindTraceback || text == "" {
-		text = formatTraceback(where, e)
-	}
-	_ = sc.send(KindTraceback, sc.text(text))
-}
-
 // bytesForBadText returns v with the strings that are not UTF-8 as []byte,
 // copying the containers it changes (the objects' own values stay as they
 // are), and whether it changed anything.
@@ -381,8 +374,12 @@ func bytesForBadText(v any, depth int) (any, bool) {
 }
 
 // formatTraceback writes an exception as Python's format_exc() does, with
-// the server's frame in place of Python's.
+// the server's frame in place of Python's; an error that is a traceback
+// already (a Go object may return one) is kept as it is.
 func formatTraceback(where string, e *Error) string {
+	if e.Kind == KindTraceback && e.Traceback != "" {
+		return e.Traceback
+	}
 	return "Traceback (most recent call last):\n" +
 		"  File \"github.com/mpconn/mpconn/managers\", line 0, in " + where + "\n" +
 		exceptionLine(e.Type, e.Args) + "\n"
@@ -418,9 +415,11 @@ var controls = map[string]func(s *Server, sc *serverConn, req request) (any, err
 		}
 		return nil, s.decref(args[0])
 	},
-	// handle serves accept_connection itself: it turns the connection into
-	// a channel.
-	"accept_connection": func(*Server, *serverConn, request) (any, error) { return nil, nil },
+	// handle then turns the connection into a channel.
+	"accept_connection": func(s *Server, sc *serverConn, req request) (any, error) {
+		_, err := req.call("accept_connection").bind(param{"name", noDefault})
+		return nil, err
+	},
 	"get_methods": func(s *Server, sc *serverConn, req request) (any, error) {
 		args, err := req.call("get_methods").bind(param{"token", noDefault})
 		if err != nil {
