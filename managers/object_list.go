@@ -223,6 +223,10 @@ func (l *List) find(v any, start, stop int) int {
 	return -1
 }
 
+// maxRepeat bounds the list l * n makes: a client cannot make the server
+// allocate without limit (Python would try, and raise MemoryError).
+const maxRepeat = 1 << 22
+
 // repeat is l * n.
 func repeat(items []any, n any) ([]any, error) {
 	k, ok := asInt(n)
@@ -232,7 +236,7 @@ func repeat(items []any, n any) ([]any, error) {
 	if k <= 0 {
 		return []any{}, nil
 	}
-	if int64(len(items))*k > 1<<26 {
+	if k > maxRepeat || int64(len(items))*k > maxRepeat {
 		return nil, Raise(ExceptionType{"builtins", "MemoryError"})
 	}
 	return slices.Repeat(slices.Clone(items), int(k)), nil
