@@ -180,10 +180,10 @@ var pySnippets = []pySnippet{
 		"result += [b.broken, exc(b.wait), exc(b.wait, 0.01)]",
 		"b.reset()",
 		"result += [b.broken, b.wait(1)]")},
-	{name: "Value", want: `[8,8,null,"x","Value('i', 'x')","x"]`, code: lines(
+	{name: "Value", want: `[8,8,null,"x","Value('i', 'x')","Value('i', 'x')"]`, code: lines(
 		"v = m.Value('i', 7)",
 		"v.value += 1",
-		"result = [v.value, v.get(), v.set('x'), v.value, str(v), v._getvalue().value]")},
+		"result = [v.value, v.get(), v.set('x'), v.value, str(v), repr(v._getvalue())]")},
 	{name: "Namespace", want: `[1,"two","AttributeError","Namespace(x=1, y='two')",[["x",1],["y","two"]],"AttributeError","AttributeError"]`, code: lines(
 		"ns = m.Namespace(x=1)",
 		"ns.y = 'two'",

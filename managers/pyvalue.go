@@ -26,11 +26,15 @@ type Reprer interface {
 	PyRepr() string
 }
 
+// Repr renders a value of package pickle's value model as Python 3's repr
+// does: 'hello', b'x', (1,), {'k': [None, True]}.
+func Repr(v any) string { return repr(v) }
+
 // repr renders v as Python 3's repr does.
 func repr(v any) string { return reprFor(v, false) }
 
 // reprFor renders v as Python 3's repr does, or Python 2's: there byte
-// strings are plain '…'.
+// strings (its str) are plain '…' and text strings u'…'.
 func reprFor(v any, py2 bool) string {
 	var b strings.Builder
 	writeRepr(&b, v, 0, py2)
@@ -80,8 +84,9 @@ func writeRepr(b *strings.Builder, v any, depth int, py2 bool) {
 	case float32:
 		b.WriteString(floatRepr(float64(x)))
 	case string:
-		// To Python 2 a string is shown as its str: most come from its
-		// str values, decoded as Go strings.
+		if py2 {
+			b.WriteString("u")
+		}
 		b.WriteString(strRepr(x))
 	case []byte:
 		if !py2 {

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"unicode/utf8"
 
 	"github.com/mpconn/mpconn/connection"
 	"github.com/mpconn/mpconn/pickle"
@@ -65,7 +64,8 @@ func Singleton(obj any) func(context.Context, *Call) (any, error) {
 // CPython's server answers them, malformed ones included: with the same
 // reply kind and the same Python exception.
 type Server struct {
-	opts options
+	opts    options
+	py2Opts []pickle.Option // decoding Python 2's requests
 
 	ctx    context.Context // ends when the server stops
 	cancel context.CancelFunc
@@ -106,7 +106,10 @@ func NewServer(opts ...Option) *Server {
 	o := buildOptions(opts)
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{
-		opts:       o,
+		opts: o,
+		// A Python 2 str is bytes: it stays bytes, and goes back to Python 2
+		// as the str it was.
+		py2Opts:    append(append([]pickle.Option(nil), o.pickleOpts...), pickle.Py2StringsAsBytes()),
 		ctx:        ctx,
 		cancel:     cancel,
 		registry:   map[string]Type{},
@@ -269,7 +272,11 @@ func (sc *serverConn) control(raw []byte) (kind string, value any, method string
 // parse decodes and unpacks a request; what fails is reported as Python's
 // server reports it, in a traceback.
 func (s *Server) parse(raw []byte) (request, *Error) {
-	v, err := decode(raw, s.opts.pickleOpts)
+	opts := s.opts.pickleOpts
+	if protocolOf(raw) == 2 {
+		opts = s.py2Opts
+	}
+	v, err := decode(raw, opts)
 	if err != nil {
 		return request{}, raisef(pickleErrorType, "%v", err)
 	}
@@ -306,71 +313,14 @@ func (sc *serverConn) text(s string) any {
 }
 
 // send sends (kind, value). A value that does not pickle is replaced by
-// ('#UNSERIALIZABLE', traceback), as CPython does, except for text that is
-// not UTF-8: a Python 2 byte string decoded as a Go string, which goes back
-// as bytes (a str to Python 2).
+// ('#UNSERIALIZABLE', traceback), as CPython does.
 func (sc *serverConn) send(kind string, value any) error {
 	err := sc.codec.send(sc.conn, pickle.Tuple{kind, value}, sc.proto)
-	if errors.Is(err, errEncode) {
-		if fixed, changed := bytesForBadText(value, 0); changed {
-			err = sc.codec.send(sc.conn, pickle.Tuple{kind, fixed}, sc.proto)
-		}
-	}
 	if errors.Is(err, errEncode) {
 		text := formatTraceback("serve_client", Raise(ErrTypeError, err.Error()))
 		err = sc.codec.send(sc.conn, pickle.Tuple{KindUnserializable, sc.text(text)}, sc.proto)
 	}
 	return err
-}
-
-// bytesForBadText returns v with the strings that are not UTF-8 as []byte,
-// copying the containers it changes (the objects' own values stay as they
-// are), and whether it changed anything.
-func bytesForBadText(v any, depth int) (any, bool) {
-	if depth > pickle.DefaultMaxDepth {
-		return v, false
-	}
-	seq := func(items []any) ([]any, bool) {
-		var out []any
-		for i, it := range items {
-			if nv, ok := bytesForBadText(it, depth+1); ok {
-				if out == nil {
-					out = slices.Clone(items)
-				}
-				out[i] = nv
-			}
-		}
-		return out, out != nil
-	}
-	switch x := v.(type) {
-	case string:
-		if !utf8.ValidString(x) {
-			return []byte(x), true
-		}
-	case []any:
-		if out, ok := seq(x); ok {
-			return out, true
-		}
-	case pickle.Tuple:
-		if out, ok := seq(x); ok {
-			return pickle.Tuple(out), true
-		}
-	case *pickle.Dict:
-		changed := false
-		out := pickle.NewDict(x.Len())
-		for k, val := range x.All() {
-			nk, ok1 := bytesForBadText(k, depth+1)
-			nv, ok2 := bytesForBadText(val, depth+1)
-			changed = changed || ok1 || ok2
-			if out.Set(nk, nv) != nil {
-				return v, false
-			}
-		}
-		if changed {
-			return out, true
-		}
-	}
-	return v, false
 }
 
 // formatTraceback writes an exception as Python's format_exc() does, with
