@@ -122,4 +122,3 @@ func (b *syncBuffer) wait() {
 	case <-time.After(time.Second):
 	}
 }
-
