@@ -91,6 +91,11 @@ func newClient(network, address string, o options) (*Client, error) {
 	return c, nil
 }
 
+// Protocol returns the pickle protocol the Client writes requests in: the
+// WithProtocol one, or older if the server's replies are (2 means a Python
+// 2 server, whose str is bytes).
+func (c *Client) Protocol() int { return int(c.proto.Load()) }
+
 // Address returns the manager's address as Python writes it (see
 // PythonAddress): the address in the tokens of this Client's proxies.
 func (c *Client) Address() any { return c.pyAddr }

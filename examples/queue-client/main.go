@@ -68,7 +68,11 @@ func run(ctx context.Context, addr string, key []byte, items []string, gets int,
 	}
 	queue := managers.QueueProxy{Proxy: p}
 	for _, item := range items {
-		if err := queue.Put(ctx, item); err != nil { // queue.put('hello')
+		var v any = item // a Go string is a Python 3 str
+		if client.Protocol() == 2 {
+			v = []byte(item) // Python 2's str is bytes (a Go string is its unicode)
+		}
+		if err := queue.Put(ctx, v); err != nil { // queue.put('hello')
 			return err
 		}
 	}
