@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -405,24 +404,15 @@ func (c *Client) peer(addr any) (*Client, error) {
 	if p, ok := c.peers[key]; ok {
 		return p, nil
 	}
-	if c.network == network && sameHostPort(c.address, address) {
-		return c, nil
-	}
 	p, err := newClient(network, address, c.opts)
 	if err != nil {
 		return nil, err
 	}
 	p.pyAddr = addr
+	p.proto.Store(c.proto.Load()) // most likely the same Python
 	if c.peers == nil {
 		c.peers = map[string]*Client{}
 	}
 	c.peers[key] = p
 	return p, nil
-}
-
-// sameHostPort compares two "host:port" strings literally.
-func sameHostPort(a, b string) bool {
-	ha, pa, err1 := net.SplitHostPort(a)
-	hb, pb, err2 := net.SplitHostPort(b)
-	return err1 == nil && err2 == nil && ha == hb && pa == pb
 }
