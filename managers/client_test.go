@@ -400,3 +400,29 @@ func TestShutdownFromAGoClient(t *testing.T) {
 	default:
 	}
 }
+
+func TestConditionWithALockOfTheServer(t *testing.T) {
+	_, addr := startServer(t)
+	c := dialTest(t, addr)
+	ctx := testCtx(t)
+	lock, err := c.Lock(ctx)
+	require.NoError(t, err)
+	p, err := c.Create(ctx, "Condition", lock) // m.Condition(m.Lock())
+	require.NoError(t, err)
+	cond := ConditionProxy{AcquirerProxy{p}}
+	require.NoError(t, cond.Acquire(ctx))
+	got, err := lock.TryAcquire(ctx)
+	require.NoError(t, err)
+	assert.False(t, got, "the condition holds the lock it was given")
+	require.NoError(t, cond.Release(ctx))
+	got, err = lock.TryAcquire(ctx)
+	require.NoError(t, err)
+	assert.True(t, got)
+
+	other, err := c.List(ctx, nil)
+	require.NoError(t, err)
+	_, err = c.Create(ctx, "Condition", other)
+	var e *Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, ErrTypeError, e.Type, "a list is no lock")
+}
