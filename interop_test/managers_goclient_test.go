@@ -126,20 +126,13 @@ var mgrGoCases = []mgrGoCase{
 		_, err = q.Get(short)
 		cancel()
 		require.ErrorIs(t, err, context.DeadlineExceeded)
-		if srv.python {
-			// The Python server's thread is still in q.get() and would
-			// take the next item, as with any Python client that dies
-			// there; the proxy itself stays usable.
-			n, err := q.Qsize(ctx)
-			require.NoError(t, err)
-			assert.Equal(t, 0, n)
-			return
-		}
-		// The Go server ended the abandoned get: nothing is lost.
-		require.NoError(t, q.Put(ctx, "kept"))
-		v, err := q.GetTimeout(ctx, 10*time.Second)
+		// The proxy stays usable. (A Python server's thread is still in
+		// q.get() and would take the next item, as with any Python client
+		// that dies there; a Go server ends the get: see the managers
+		// package's tests.)
+		n, err := q.Qsize(ctx)
 		require.NoError(t, err)
-		assert.Equal(t, "kept", v)
+		assert.Equal(t, 0, n)
 	}},
 	{name: "Dict", run: func(t *testing.T, ctx context.Context, c *managers.Client, srv mgrServer) {
 		d, err := c.Dict(ctx, map[string]any{"a": 1})

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/mpconn/mpconn/pickle"
 )
@@ -14,54 +15,57 @@ import (
 // accept_connection, as Python's Server.serve_client does, until the peer
 // closes it or the server stops.
 //
-// A second goroutine reads the next request while a call runs: when the
-// peer goes away meanwhile, the call's context ends, so that a get blocked
-// on an empty queue gives up instead of taking an item nobody will receive.
+// A call that has not returned after watchDelay gets a watcher: a goroutine
+// that reads the next message meanwhile, so that when the peer goes away
+// the call's context ends, and a get blocked on an empty queue gives up
+// instead of taking an item nobody will receive. Quick calls, nearly all,
+// run with no other goroutine involved.
 func (sc *serverConn) serveChannel() {
 	ctx, cancel := context.WithCancel(sc.s.ctx)
 	defer cancel()
-	type message struct {
-		raw []byte
-		err error
-	}
-	msgs := make(chan message)
-	readerDone := make(chan struct{})
-	go func() {
-		defer close(readerDone)
-		for {
-			raw, err := sc.conn.RecvBytes()
-			if err != nil {
-				cancel()
-				return
-			}
-			select {
-			case msgs <- message{raw: raw}:
-			case <-ctx.Done():
-				return
-			}
+	var (
+		next    []byte // a message the watcher read
+		readErr error  // or the error it got
+		exited  = make(chan struct{}, 1)
+	)
+	watcher := time.AfterFunc(time.Hour, func() {
+		next, readErr = sc.conn.RecvBytes()
+		if readErr != nil {
+			cancel() // the peer is gone, or the server closed the connection
 		}
-	}()
-	defer func() {
-		sc.conn.Close()
-		<-readerDone
-	}()
+		exited <- struct{}{}
+	})
+	watcher.Stop()
 	for {
-		var m message
-		select {
-		case m = <-msgs:
-		case <-ctx.Done():
-			return
+		raw := next
+		if raw == nil {
+			var err error
+			if raw, err = sc.conn.RecvBytes(); err != nil {
+				return
+			}
 		}
-		sc.setProtocol(m.raw)
-		kind, value := sc.serveRequest(ctx, m.raw)
+		next = nil
+		sc.setProtocol(raw)
+		watcher.Reset(watchDelay)
+		kind, value := sc.serveRequest(ctx, raw)
+		if ctx.Err() == nil && sc.send(kind, value) != nil {
+			cancel()
+		}
+		if !watcher.Stop() {
+			if ctx.Err() != nil {
+				sc.conn.Close() // do not wait for a message that will not come
+			}
+			<-exited // it read the next message (or failed to)
+		}
 		if ctx.Err() != nil {
 			return // the peer is gone or the server is stopping: nobody to answer
 		}
-		if err := sc.send(kind, value); err != nil {
-			return
-		}
 	}
 }
+
+// watchDelay is how long a call runs before its channel is watched for the
+// peer going away.
+const watchDelay = 2 * time.Millisecond
 
 // serveRequest runs one channel request and returns the reply, following
 // serve_client step by step: unpack, find the object, check the method is

@@ -16,7 +16,7 @@ import (
 )
 
 func TestGetEndsWithItsContextAndLosesNothing(t *testing.T) {
-	_, addr := startServer(t)
+	s, addr := startServer(t)
 	c := dialTest(t, addr)
 	ctx := testCtx(t)
 	q, err := c.Queue(ctx, 0)
@@ -25,8 +25,20 @@ func TestGetEndsWithItsContextAndLosesNothing(t *testing.T) {
 	defer cancel()
 	_, err = q.Get(short)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
-	// The server ended the abandoned get when its channel closed: the next
-	// item goes to the next get, on the same proxy.
+	// The server ends the abandoned get when it sees its channel close
+	// (an item put before that would still go to it): then it has no
+	// connection left.
+	for deadline := time.Now().Add(testTimeout); ; {
+		s.mu.Lock()
+		n := len(s.conns)
+		s.mu.Unlock()
+		if n == 0 {
+			break
+		}
+		require.True(t, time.Now().Before(deadline), "the abandoned get still runs")
+		time.Sleep(time.Millisecond) // polling the server's own bookkeeping
+	}
+	// The next item goes to the next get, on the same proxy.
 	require.NoError(t, q.Put(ctx, "kept"))
 	v, err := q.GetTimeout(ctx, testTimeout)
 	require.NoError(t, err)
