@@ -113,6 +113,25 @@ func indexOfParam(params []param, name string) int {
 	return -1
 }
 
+// intArg reads an int argument that Python compares with op against an int
+// (so a wrong type is that comparison's TypeError).
+func intArg(v any, op string) (int64, error) {
+	n, ok := asInt(v)
+	if !ok {
+		return 0, raisef(ErrTypeError, "'%s' not supported between instances of '%s' and 'int'", op, typeName(v))
+	}
+	return n, nil
+}
+
+// timeoutArg binds a method whose one parameter is timeout=None (wait).
+func (c *Call) timeoutArg() (timeout, error) {
+	args, err := c.bind(param{"timeout", nil})
+	if err != nil {
+		return timeout{}, err
+	}
+	return parseTimeout(args[0], false)
+}
+
 // noArgs checks that a method taking no arguments got none.
 func (c *Call) noArgs() error {
 	_, err := c.bind()

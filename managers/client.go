@@ -148,6 +148,10 @@ func (c *Client) connect(ctx context.Context) (*connection.Conn, error) {
 // dispatch sends one control request on a connection of its own and returns
 // the #RETURN value, as Python's dispatch() does.
 func (c *Client) dispatch(ctx context.Context, method string, args ...any) (any, error) {
+	return c.dispatchKw(ctx, method, args, nil)
+}
+
+func (c *Client) dispatchKw(ctx context.Context, method string, args []any, kwargs map[string]any) (any, error) {
 	if c.isClosed() {
 		return nil, ErrClientClosed
 	}
@@ -157,7 +161,7 @@ func (c *Client) dispatch(ctx context.Context, method string, args ...any) (any,
 	}
 	defer conn.Close()
 	ch := &channel{conn: conn, codec: codec{opts: c.opts.pickleOpts}}
-	rep, _, err := c.roundTrip(ctx, ch, newRequest(nil, method, args, nil))
+	rep, _, err := c.roundTrip(ctx, ch, newRequest(nil, method, args, kwargs))
 	if err != nil {
 		return nil, err
 	}
@@ -268,23 +272,11 @@ func (c *Client) Create(ctx context.Context, typeid string, args ...any) (*Proxy
 // CreateKw is Create with keyword arguments: CreateKw(ctx, "Namespace", nil,
 // map[string]any{"x": 1}) is m.Namespace(x=1).
 func (c *Client) CreateKw(ctx context.Context, typeid string, args []any, kwargs map[string]any) (*Proxy, error) {
-	if c.isClosed() {
-		return nil, ErrClientClosed
-	}
-	conn, err := c.connect(ctx)
+	v, err := c.dispatchKw(ctx, "create", append([]any{typeid}, args...), kwargs)
 	if err != nil {
 		return nil, err
 	}
-	defer conn.Close()
-	ch := &channel{conn: conn, codec: codec{opts: c.opts.pickleOpts}}
-	rep, _, err := c.roundTrip(ctx, ch, newRequest(nil, "create", append([]any{typeid}, args...), kwargs))
-	if err != nil {
-		return nil, err
-	}
-	if rep.kind != KindReturn {
-		return nil, errorFromReply(rep.kind, rep.value)
-	}
-	id, exposed, err := parseCreated(rep.value)
+	id, exposed, err := parseCreated(v)
 	if err != nil {
 		return nil, err
 	}

@@ -203,9 +203,9 @@ func semaphoreFrom(c *Call, bounded bool) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	n, ok := asInt(args[0])
-	if !ok {
-		return nil, raisef(ErrTypeError, "'<' not supported between instances of '%s' and 'int'", typeName(args[0]))
+	n, err := intArg(args[0], "<")
+	if err != nil {
+		return nil, err
 	}
 	if n < 0 {
 		return nil, raisef(ErrValueError, "semaphore initial value must be >= 0")
@@ -245,9 +245,9 @@ var semaphoreMethods = methodTable[*Semaphore]{
 		if err != nil {
 			return nil, err
 		}
-		n, ok := asInt(args[0])
-		if !ok {
-			return nil, raisef(ErrTypeError, "'<' not supported between instances of '%s' and 'int'", typeName(args[0]))
+		n, err := intArg(args[0], "<")
+		if err != nil {
+			return nil, err
 		}
 		if n < 1 {
 			return nil, raisef(ErrValueError, "n must be one or more")

@@ -30,9 +30,9 @@ func newQueue(_ context.Context, c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	n, ok := asInt(args[0])
-	if !ok {
-		return nil, raisef(ErrTypeError, "'>' not supported between instances of '%s' and 'int'", typeName(args[0]))
+	n, err := intArg(args[0], ">")
+	if err != nil {
+		return nil, err
 	}
 	return NewQueue(int(n)), nil
 }

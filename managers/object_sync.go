@@ -92,11 +92,7 @@ var conditionMethods = methodTable[*Condition]{
 		return lockMethods.call(cd.lock, ctx, c)
 	},
 	"wait": func(cd *Condition, ctx context.Context, c *Call) (any, error) {
-		args, err := c.bind(param{"timeout", nil})
-		if err != nil {
-			return nil, err
-		}
-		t, err := parseTimeout(args[0], false)
+		t, err := c.timeoutArg()
 		if err != nil {
 			return nil, err
 		}
@@ -107,9 +103,9 @@ var conditionMethods = methodTable[*Condition]{
 		if err != nil {
 			return nil, err
 		}
-		n, ok := asInt(args[0])
-		if !ok {
-			return nil, raisef(ErrTypeError, "'>' not supported between instances of '%s' and 'int'", typeName(args[0]))
+		n, err := intArg(args[0], ">")
+		if err != nil {
+			return nil, err
 		}
 		return nil, cd.notify(c.Caller, n)
 	},
@@ -189,11 +185,7 @@ var eventMethods = methodTable[*Event]{
 		return e.IsSet(), c.noArgs()
 	},
 	"wait": func(e *Event, ctx context.Context, c *Call) (any, error) {
-		args, err := c.bind(param{"timeout", nil})
-		if err != nil {
-			return nil, err
-		}
-		t, err := parseTimeout(args[0], false)
+		t, err := c.timeoutArg()
 		if err != nil {
 			return nil, err
 		}
@@ -252,9 +244,9 @@ func newBarrier(_ context.Context, c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	n, ok := asInt(args[0])
-	if !ok {
-		return nil, raisef(ErrTypeError, "'<' not supported between instances of '%s' and 'int'", typeName(args[0]))
+	n, err := intArg(args[0], "<")
+	if err != nil {
+		return nil, err
 	}
 	if n < 1 {
 		return nil, raisef(ErrValueError, "parties must be >= 1")

@@ -122,57 +122,49 @@ func noAttribute(name string) error {
 
 var pName = param{"name", noDefault}
 
+// withName binds a method whose first parameter is an attribute name and
+// runs f with the namespace locked.
+func (ns *Namespace) withName(c *Call, f func(name string, args []any) (any, error), params ...param) (any, error) {
+	args, err := c.bind(append([]param{pName}, params...)...)
+	if err != nil {
+		return nil, err
+	}
+	name, err := attrName(args[0])
+	if err != nil {
+		return nil, err
+	}
+	ns.mu.Lock()
+	defer ns.mu.Unlock()
+	return f(name, args[1:])
+}
+
 var namespaceMethods = methodTable[*Namespace]{
 	"__getattribute__": func(ns *Namespace, _ context.Context, c *Call) (any, error) {
-		args, err := c.bind(pName)
-		if err != nil {
-			return nil, err
-		}
-		name, err := attrName(args[0])
-		if err != nil {
-			return nil, err
-		}
-		ns.mu.Lock()
-		defer ns.mu.Unlock()
-		if v, ok := ns.attrs.Get(name); ok {
-			return v, nil
-		}
-		switch name {
-		case "__dict__":
-			return ns.copyAttrs(), nil
-		case "__class__":
-			return namespaceClass, nil
-		}
-		return nil, noAttribute(name)
+		return ns.withName(c, func(name string, _ []any) (any, error) {
+			if v, ok := ns.attrs.Get(name); ok {
+				return v, nil
+			}
+			switch name {
+			case "__dict__":
+				return ns.copyAttrs(), nil
+			case "__class__":
+				return namespaceClass, nil
+			}
+			return nil, noAttribute(name)
+		})
 	},
 	"__setattr__": func(ns *Namespace, _ context.Context, c *Call) (any, error) {
-		args, err := c.bind(pName, pValue)
-		if err != nil {
-			return nil, err
-		}
-		name, err := attrName(args[0])
-		if err != nil {
-			return nil, err
-		}
-		ns.mu.Lock()
-		defer ns.mu.Unlock()
-		return nil, ns.attrs.Set(name, args[1])
+		return ns.withName(c, func(name string, args []any) (any, error) {
+			return nil, ns.attrs.Set(name, args[0])
+		}, pValue)
 	},
 	"__delattr__": func(ns *Namespace, _ context.Context, c *Call) (any, error) {
-		args, err := c.bind(pName)
-		if err != nil {
-			return nil, err
-		}
-		name, err := attrName(args[0])
-		if err != nil {
-			return nil, err
-		}
-		ns.mu.Lock()
-		defer ns.mu.Unlock()
-		if !ns.attrs.Delete(name) {
-			return nil, noAttribute(name)
-		}
-		return nil, nil
+		return ns.withName(c, func(name string, _ []any) (any, error) {
+			if !ns.attrs.Delete(name) {
+				return nil, noAttribute(name)
+			}
+			return nil, nil
+		})
 	},
 }
 

@@ -23,22 +23,19 @@ type QueueProxy struct{ *Proxy }
 
 // Put puts item on the queue, waiting for room (q.put(item)).
 func (q QueueProxy) Put(ctx context.Context, item any) error {
-	_, err := q.Call(ctx, "put", item)
-	return err
+	return q.callNone(ctx, "put", item)
 }
 
 // PutTimeout waits at most d for room (q.put(item, True, d)); then the error
 // matches ErrFull.
 func (q QueueProxy) PutTimeout(ctx context.Context, item any, d time.Duration) error {
-	_, err := q.Call(ctx, "put", item, true, seconds(d))
-	return err
+	return q.callNone(ctx, "put", item, true, seconds(d))
 }
 
 // PutNowait puts item if there is room, else fails with ErrFull
 // (q.put_nowait(item)).
 func (q QueueProxy) PutNowait(ctx context.Context, item any) error {
-	_, err := q.Call(ctx, "put_nowait", item)
-	return err
+	return q.callNone(ctx, "put_nowait", item)
 }
 
 // Get removes and returns an item, waiting for one (q.get()).
@@ -79,14 +76,12 @@ func (q QueueProxy) Full(ctx context.Context) (bool, error) { return q.callBool(
 // TaskDone tells the queue one item taken from it is processed
 // (q.task_done()); once more than were put fails with ErrValueError.
 func (q QueueProxy) TaskDone(ctx context.Context) error {
-	_, err := q.Call(ctx, "task_done")
-	return err
+	return q.callNone(ctx, "task_done")
 }
 
 // Join waits until every item put has been marked done (q.join()).
 func (q QueueProxy) Join(ctx context.Context) error {
-	_, err := q.Call(ctx, "join")
-	return err
+	return q.callNone(ctx, "join")
 }
 
 // DictProxy is a dict in a manager (SyncManager's dict).
@@ -99,14 +94,12 @@ func (d DictProxy) GetItem(ctx context.Context, key any) (any, error) {
 
 // SetItem does d[key] = value.
 func (d DictProxy) SetItem(ctx context.Context, key, value any) error {
-	_, err := d.Call(ctx, "__setitem__", key, value)
-	return err
+	return d.callNone(ctx, "__setitem__", key, value)
 }
 
 // DelItem does del d[key].
 func (d DictProxy) DelItem(ctx context.Context, key any) error {
-	_, err := d.Call(ctx, "__delitem__", key)
-	return err
+	return d.callNone(ctx, "__delitem__", key)
 }
 
 // Get returns d.get(key, def).
@@ -151,14 +144,12 @@ func (d DictProxy) SetDefault(ctx context.Context, key, def any) (any, error) {
 // Update is d.update(other), other being a map, a *pickle.Dict or a list of
 // pairs.
 func (d DictProxy) Update(ctx context.Context, other any) error {
-	_, err := d.Call(ctx, "update", other)
-	return err
+	return d.callNone(ctx, "update", other)
 }
 
 // Clear is d.clear().
 func (d DictProxy) Clear(ctx context.Context) error {
-	_, err := d.Call(ctx, "clear")
-	return err
+	return d.callNone(ctx, "clear")
 }
 
 // Copy returns d.copy(), a plain dict.
@@ -210,20 +201,17 @@ type ListProxy struct{ *Proxy }
 
 // Append is l.append(v).
 func (l ListProxy) Append(ctx context.Context, v any) error {
-	_, err := l.Call(ctx, "append", v)
-	return err
+	return l.callNone(ctx, "append", v)
 }
 
 // Extend is l.extend(items).
 func (l ListProxy) Extend(ctx context.Context, items []any) error {
-	_, err := l.Call(ctx, "extend", items)
-	return err
+	return l.callNone(ctx, "extend", items)
 }
 
 // Insert is l.insert(i, v).
 func (l ListProxy) Insert(ctx context.Context, i int, v any) error {
-	_, err := l.Call(ctx, "insert", i, v)
-	return err
+	return l.callNone(ctx, "insert", i, v)
 }
 
 // GetItem returns l[i] (negative i counts from the end); out of range fails
@@ -239,14 +227,12 @@ func (l ListProxy) Slice(ctx context.Context, start, stop int) ([]any, error) {
 
 // SetItem does l[i] = v.
 func (l ListProxy) SetItem(ctx context.Context, i int, v any) error {
-	_, err := l.Call(ctx, "__setitem__", i, v)
-	return err
+	return l.callNone(ctx, "__setitem__", i, v)
 }
 
 // DelItem does del l[i].
 func (l ListProxy) DelItem(ctx context.Context, i int) error {
-	_, err := l.Call(ctx, "__delitem__", i)
-	return err
+	return l.callNone(ctx, "__delitem__", i)
 }
 
 // Len returns len(l).
@@ -268,20 +254,17 @@ func (l ListProxy) Pop(ctx context.Context, i int) (any, error) { return l.Call(
 
 // Remove is l.remove(v); a missing value fails with ErrValueError.
 func (l ListProxy) Remove(ctx context.Context, v any) error {
-	_, err := l.Call(ctx, "remove", v)
-	return err
+	return l.callNone(ctx, "remove", v)
 }
 
 // Reverse is l.reverse().
 func (l ListProxy) Reverse(ctx context.Context) error {
-	_, err := l.Call(ctx, "reverse")
-	return err
+	return l.callNone(ctx, "reverse")
 }
 
 // Sort is l.sort(); values without an order fail with ErrTypeError.
 func (l ListProxy) Sort(ctx context.Context) error {
-	_, err := l.Call(ctx, "sort")
-	return err
+	return l.callNone(ctx, "sort")
 }
 
 // Snapshot returns the whole list (Python's l._getvalue()).
@@ -304,8 +287,7 @@ type AcquirerProxy struct{ *Proxy }
 
 // Acquire waits for the lock (acquire(True)).
 func (a AcquirerProxy) Acquire(ctx context.Context) error {
-	_, err := a.Call(ctx, "acquire", true)
-	return err
+	return a.callNone(ctx, "acquire", true)
 }
 
 // TryAcquire takes the lock if it is free (acquire(False)).
@@ -322,8 +304,7 @@ func (a AcquirerProxy) AcquireTimeout(ctx context.Context, d time.Duration) (boo
 // Release is release(); releasing a lock one does not hold fails with
 // ErrRuntimeError (ErrValueError for a BoundedSemaphore released too often).
 func (a AcquirerProxy) Release(ctx context.Context) error {
-	_, err := a.Call(ctx, "release")
-	return err
+	return a.callNone(ctx, "release")
 }
 
 // Locked reports whether the lock is held (locked(); CPython 3.14 managers
@@ -339,8 +320,7 @@ type ConditionProxy struct{ AcquirerProxy }
 // Wait releases the lock, waits for a notify and takes the lock again
 // (wait()).
 func (c ConditionProxy) Wait(ctx context.Context) error {
-	_, err := c.Call(ctx, "wait", nil)
-	return err
+	return c.callNone(ctx, "wait", nil)
 }
 
 // WaitTimeout is wait(d): false when d passed without a notify.
@@ -350,14 +330,12 @@ func (c ConditionProxy) WaitTimeout(ctx context.Context, d time.Duration) (bool,
 
 // Notify wakes up to n waiters (notify(n)).
 func (c ConditionProxy) Notify(ctx context.Context, n int) error {
-	_, err := c.Call(ctx, "notify", n)
-	return err
+	return c.callNone(ctx, "notify", n)
 }
 
 // NotifyAll wakes every waiter (notify_all()).
 func (c ConditionProxy) NotifyAll(ctx context.Context) error {
-	_, err := c.Call(ctx, "notify_all")
-	return err
+	return c.callNone(ctx, "notify_all")
 }
 
 // EventProxy is an Event in a manager.
@@ -365,14 +343,12 @@ type EventProxy struct{ *Proxy }
 
 // Set is set().
 func (e EventProxy) Set(ctx context.Context) error {
-	_, err := e.Call(ctx, "set")
-	return err
+	return e.callNone(ctx, "set")
 }
 
 // Clear is clear().
 func (e EventProxy) Clear(ctx context.Context) error {
-	_, err := e.Call(ctx, "clear")
-	return err
+	return e.callNone(ctx, "clear")
 }
 
 // IsSet is is_set().
@@ -380,8 +356,7 @@ func (e EventProxy) IsSet(ctx context.Context) (bool, error) { return e.callBool
 
 // Wait waits until the event is set (wait()).
 func (e EventProxy) Wait(ctx context.Context) error {
-	_, err := e.Call(ctx, "wait", nil)
-	return err
+	return e.callNone(ctx, "wait", nil)
 }
 
 // WaitTimeout is wait(d): whether the event was set.
@@ -403,14 +378,12 @@ func (b BarrierProxy) WaitTimeout(ctx context.Context, d time.Duration) (int, er
 
 // Abort breaks the barrier (abort()).
 func (b BarrierProxy) Abort(ctx context.Context) error {
-	_, err := b.Call(ctx, "abort")
-	return err
+	return b.callNone(ctx, "abort")
 }
 
 // Reset returns the barrier to its empty state (reset()).
 func (b BarrierProxy) Reset(ctx context.Context) error {
-	_, err := b.Call(ctx, "reset")
-	return err
+	return b.callNone(ctx, "reset")
 }
 
 // Parties is the barrier's parties attribute.
@@ -441,8 +414,7 @@ func (v ValueProxy) GetInto(ctx context.Context, out any) error {
 
 // Set does v.value = x.
 func (v ValueProxy) Set(ctx context.Context, x any) error {
-	_, err := v.Call(ctx, "set", x)
-	return err
+	return v.callNone(ctx, "set", x)
 }
 
 // ArrayProxy is an Array in a manager (an array.array of one typecode).
@@ -459,8 +431,7 @@ func (a ArrayProxy) GetItem(ctx context.Context, i int) (any, error) {
 // SetItem does a[i] = v; a value the typecode cannot hold fails with
 // ErrTypeError or an OverflowError.
 func (a ArrayProxy) SetItem(ctx context.Context, i int, v any) error {
-	_, err := a.Call(ctx, "__setitem__", i, v)
-	return err
+	return a.callNone(ctx, "__setitem__", i, v)
 }
 
 // NamespaceProxy is a Namespace in a manager: attributes by name.
@@ -473,14 +444,12 @@ func (n NamespaceProxy) GetAttr(ctx context.Context, name string) (any, error) {
 
 // SetAttr does ns.name = v.
 func (n NamespaceProxy) SetAttr(ctx context.Context, name string, v any) error {
-	_, err := n.Call(ctx, "__setattr__", name, v)
-	return err
+	return n.callNone(ctx, "__setattr__", name, v)
 }
 
 // DelAttr does del ns.name.
 func (n NamespaceProxy) DelAttr(ctx context.Context, name string) error {
-	_, err := n.Call(ctx, "__delattr__", name)
-	return err
+	return n.callNone(ctx, "__delattr__", name)
 }
 
 // Attrs returns the namespace's attributes (ns.__dict__).
@@ -490,6 +459,12 @@ func (n NamespaceProxy) Attrs(ctx context.Context) (*pickle.Dict, error) {
 
 // seconds is a Python timeout.
 func seconds(d time.Duration) float64 { return max(d, 0).Seconds() }
+
+// callNone calls a method whose result is None.
+func (p *Proxy) callNone(ctx context.Context, method string, args ...any) error {
+	_, err := p.Call(ctx, method, args...)
+	return err
+}
 
 func (p *Proxy) callBool(ctx context.Context, method string, args ...any) (bool, error) {
 	v, err := p.Call(ctx, method, args...)

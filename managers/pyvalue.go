@@ -177,16 +177,24 @@ func floatRepr(f float64) string {
 }
 
 // strRepr quotes s as Python 3's repr of a str does.
-func strRepr(s string) string {
-	quote := byte('\'')
+func strRepr(s string) string { return quoted(s, false) }
+
+// bytesRepr quotes p as Python 3's repr of bytes does, without the b.
+func bytesRepr(p []byte) string { return quoted(string(p), true) }
+
+// quoted is Python's quoting of text, or of bytes: single quotes unless
+// only double ones avoid escaping, escapes for control characters, and
+// beyond ASCII the text's printable characters or the bytes' \x escapes.
+func quoted(s string, isBytes bool) string {
+	quote := '\''
 	if strings.IndexByte(s, '\'') >= 0 && strings.IndexByte(s, '"') < 0 {
 		quote = '"'
 	}
 	var b strings.Builder
-	b.WriteByte(quote)
-	for _, r := range s {
+	b.WriteRune(quote)
+	escape := func(r rune) {
 		switch {
-		case r == rune(quote) || r == '\\':
+		case r == quote || r == '\\':
 			b.WriteByte('\\')
 			b.WriteRune(r)
 		case r == '\n':
@@ -195,7 +203,7 @@ func strRepr(s string) string {
 			b.WriteString(`\r`)
 		case r == '\t':
 			b.WriteString(`\t`)
-		case r == utf8.RuneError || r < 0x20 || r == 0x7f:
+		case r < 0x20 || r == 0x7f || isBytes && r >= 0x80 || r == utf8.RuneError:
 			fmt.Fprintf(&b, `\x%02x`, r)
 		case r < 0x80 || unicode.IsPrint(r):
 			b.WriteRune(r)
@@ -207,36 +215,16 @@ func strRepr(s string) string {
 			fmt.Fprintf(&b, `\U%08x`, r)
 		}
 	}
-	b.WriteByte(quote)
-	return b.String()
-}
-
-// bytesRepr quotes p as Python 3's repr of bytes does, without the b.
-func bytesRepr(p []byte) string {
-	quote := byte('\'')
-	if strings.IndexByte(string(p), '\'') >= 0 && strings.IndexByte(string(p), '"') < 0 {
-		quote = '"'
-	}
-	var b strings.Builder
-	b.WriteByte(quote)
-	for _, c := range p {
-		switch {
-		case c == quote || c == '\\':
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		case c == '\n':
-			b.WriteString(`\n`)
-		case c == '\r':
-			b.WriteString(`\r`)
-		case c == '\t':
-			b.WriteString(`\t`)
-		case c < 0x20 || c >= 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, c)
-		default:
-			b.WriteByte(c)
+	if isBytes {
+		for i := 0; i < len(s); i++ {
+			escape(rune(s[i]))
+		}
+	} else {
+		for _, r := range s {
+			escape(r)
 		}
 	}
-	b.WriteByte(quote)
+	b.WriteRune(quote)
 	return b.String()
 }
 
