@@ -282,7 +282,7 @@ func (c *Client) CreateKw(ctx context.Context, typeid string, args []any, kwargs
 	}
 	// create's reference is ours: Python's proxy increfs and then drops
 	// create's reference, which comes to the same with two connections more.
-	return c.newProxy(Token{Typeid: typeid, Address: c.pyAddr, ID: id}, exposed, pickleNone), nil
+	return c.newProxy(Token{Typeid: typeid, Address: c.pyAddr, ID: id}, exposed, classOfTypeid), nil
 }
 
 // parseCreated reads create's (ident, exposed) result.
@@ -321,7 +321,7 @@ func (c *Client) Proxy(ctx context.Context, token Token, exposed []string) (*Pro
 	if _, err := c.dispatch(ctx, "incref", token.ID); err != nil {
 		return nil, err
 	}
-	return c.newProxy(token, exposed, pickleNone), nil
+	return c.newProxy(token, exposed, classOfTypeid), nil
 }
 
 // GetMethods asks the manager for the methods the object behind token

@@ -438,3 +438,15 @@ func TestConditionWithALockOfTheServer(t *testing.T) {
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, ErrTypeError, e.Type, "a list is no lock")
 }
+
+func TestServerAddress(t *testing.T) {
+	addr := pickle.Tuple{"manager.example", 50000}
+	s := NewServer(WithServerAddress(addr), InsecureSkipAuth())
+	assert.Equal(t, addr, s.Address())
+	assert.True(t, s.isOwnAddress(pickle.Tuple{"manager.example", int64(50000)}))
+	assert.False(t, s.isOwnAddress(pickle.Tuple{"other.example", int64(50000)}))
+	_, unixAddr := startServer(t)
+	assert.Nil(t, NewServer(InsecureSkipAuth()).Address(), "no address before it serves")
+	c := dialTest(t, unixAddr)
+	assert.Equal(t, unixAddr, c.Address())
+}

@@ -48,10 +48,12 @@ type pinnedChannel struct {
 	ch   *channel
 }
 
-var pickleNone pickle.Global
+// classOfTypeid, the zero Global, asks newProxy for the class the typeid
+// implies.
+var classOfTypeid pickle.Global
 
 func (c *Client) newProxy(token Token, exposed []string, class pickle.Global) *Proxy {
-	if class == pickleNone {
+	if class == classOfTypeid {
 		class = proxyClassFor(token.Typeid)
 	}
 	p := &Proxy{client: c, token: token, exposed: exposed, class: class}
@@ -306,7 +308,7 @@ func (p *Proxy) result(ctx context.Context, rep reply, raw []byte) (any, error) 
 		// The new object's reference is ours (the server's create); its
 		// address is the one we reach the manager by, as in Python.
 		token.Address = p.token.Address
-		return p.client.newProxy(token, exposed, pickleNone), nil
+		return p.client.newProxy(token, exposed, classOfTypeid), nil
 	}
 	return nil, errorFromReply(rep.kind, rep.value)
 }
