@@ -100,7 +100,8 @@ func (c *Client) Protocol() int { return int(c.proto.Load()) }
 func (c *Client) Address() any { return c.pyAddr }
 
 // Close decrefs every proxy of the Client still open, as a Python process
-// does at exit, and closes its channels. Calls in progress fail.
+// does at exit, and closes its idle channels; calls in progress finish, and
+// their channels close then.
 func (c *Client) Close() error {
 	c.mu.Lock()
 	if c.closed {

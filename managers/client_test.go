@@ -450,3 +450,29 @@ func TestServerAddress(t *testing.T) {
 	c := dialTest(t, unixAddr)
 	assert.Equal(t, unixAddr, c.Address())
 }
+
+func TestOwnedTypeids(t *testing.T) {
+	s, addr := startServer(t)
+	require.NoError(t, s.Register("get_rlock", Type{New: Singleton(NewRLock())}))
+	ctx := testCtx(t)
+	plain, err := dialTest(t, addr).Create(ctx, "get_rlock")
+	require.NoError(t, err)
+	assert.Nil(t, plain.pin, "a typeid nobody said is owned uses the pool")
+
+	owned, err := dialTest(t, addr, WithOwnedTypeids("get_rlock")).Create(ctx, "get_rlock")
+	require.NoError(t, err)
+	require.NotNil(t, owned.pin)
+	r := AcquirerProxy{owned}
+	require.NoError(t, r.Acquire(ctx))
+	var wg sync.WaitGroup
+	for range 4 { // other goroutines' calls, meanwhile, share the owner's channel
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := owned.Call(ctx, "locked")
+			assert.NoError(t, err)
+		}()
+	}
+	require.NoError(t, r.Release(ctx), "released by its owner")
+	wg.Wait()
+}

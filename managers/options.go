@@ -22,6 +22,7 @@ type options struct {
 	noShutdown  bool
 	serverAddr  any
 	hasSrvrAddr bool
+	owned       []string
 }
 
 // Defaults.
@@ -117,6 +118,14 @@ func WithMaxIdleChannels(n int) Option {
 		}
 		o.maxIdle = max(n, 0)
 	}
+}
+
+// WithOwnedTypeids names typeids (besides SyncManager's RLock and
+// Condition) whose objects belong to the channel that calls them, such as a
+// typeid a Python manager registered for a threading.RLock: a Client's
+// proxies of them make every call over one channel of their own.
+func WithOwnedTypeids(typeids ...string) Option {
+	return func(o *options) { o.owned = append(o.owned, typeids...) }
 }
 
 // RefuseShutdown makes a Server answer a client's shutdown request with an

@@ -22,7 +22,7 @@ var ErrProxyClosed = errors.New("managers: proxy closed")
 // A Proxy owns one reference to its object, released by Close (Python's
 // decref). It is safe for concurrent use: each call takes a channel of its
 // Client, so a call blocked in the manager delays no other. Proxies to
-// objects with an owner (RLock, Condition: see PinnedTypeids) instead make
+// objects with an owner (RLock, Condition; see WithOwnedTypeids) instead make
 // all their calls over one channel of their own, as one Python thread
 // would: the proxy is the owner, and its calls run one at a time.
 //
@@ -57,7 +57,7 @@ func (c *Client) newProxy(token Token, exposed []string, class pickle.Global) *P
 		class = proxyClassFor(token.Typeid)
 	}
 	p := &Proxy{client: c, token: token, exposed: exposed, class: class}
-	if isPinned(token.Typeid) {
+	if c.isPinned(token.Typeid) {
 		p.pin = &pinnedChannel{lock: make(chan struct{}, 1)}
 	}
 	c.mu.Lock()

@@ -2,6 +2,7 @@ package managers
 
 import (
 	"context"
+	"slices"
 
 	"github.com/mpconn/mpconn/pickle"
 )
@@ -61,9 +62,9 @@ func proxyClassFor(typeid string) pickle.Global {
 }
 
 // isPinned reports whether proxies of typeid keep a channel of their own.
-func isPinned(typeid string) bool {
+func (c *Client) isPinned(typeid string) bool {
 	t, ok := syncTypeOf(typeid)
-	return ok && t.owned
+	return ok && t.owned || slices.Contains(c.opts.owned, typeid)
 }
 
 // RegisterSyncManager registers SyncManager's typeids on s, served by Go
