@@ -101,8 +101,9 @@ func (b *lockedBuffer) String() string {
 }
 
 type peerConfig struct {
-	files []*os.File
-	reply time.Duration
+	files  []*os.File
+	reply  time.Duration
+	script string
 }
 
 type peerOption func(*peerConfig)
@@ -110,6 +111,12 @@ type peerOption func(*peerConfig)
 // withFiles passes files to the child as fds 3, 4, ...
 func withFiles(files ...*os.File) peerOption {
 	return func(c *peerConfig) { c.files = files }
+}
+
+// withScript runs another script of testdata with peer.py's command
+// protocol (managers_peer.py).
+func withScript(name string) peerOption {
+	return func(c *peerConfig) { c.script = name }
 }
 
 // withReplyTimeout overrides the wait for one reply (the process lifetime
@@ -122,12 +129,12 @@ func withReplyTimeout(d time.Duration) peerOption {
 // ends (or after its lifetime); its stderr is logged if the test failed.
 func startPeer(t testing.TB, py pythons.Interpreter, opts ...peerOption) *peer {
 	t.Helper()
-	script, err := filepath.Abs(filepath.Join("testdata", "peer.py"))
-	require.NoError(t, err)
-	cfg := peerConfig{reply: replyTimeout}
+	cfg := peerConfig{reply: replyTimeout, script: "peer.py"}
 	for _, o := range opts {
 		o(&cfg)
 	}
+	script, err := filepath.Abs(filepath.Join("testdata", cfg.script))
+	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), max(peerLifetime, 4*cfg.reply))
 	c := py.Command(ctx, "-u", script)
 	c.ExtraFiles = cfg.files

@@ -18,7 +18,7 @@
 //	go -C internal/bench run . -mode quick     # under a minute
 //	go -C internal/bench run . -mode full      # the README's table
 //
-// Flags: -mode quick|full, -net unix,tcp, -reps N, -only rt,bulk,pickle,alloc,shm,
+// Flags: -mode quick|full, -net unix,tcp, -reps N, -only rt,bulk,pickle,alloc,shm,managers,
 // -out PATH (default bench-out/results.json at the repository root; the chart
 // is written next to it as results.png), -python PATH (default: the newest
 // CPython 3 on the machine, as internal/pythons finds it).
@@ -223,7 +223,7 @@ func main() {
 	mode := flag.String("mode", "quick", "quick (small sizes, under a minute) or full (the real sizes)")
 	nets := flag.String("net", "unix,tcp", "networks for the round-trip and bulk benchmarks")
 	reps := flag.Int("reps", 0, "repetitions per measurement (0: 3 quick, 5 full)")
-	only := flag.String("only", "rt,bulk,pickle,alloc,shm", "sections to run")
+	only := flag.String("only", "rt,bulk,pickle,alloc,shm,managers", "sections to run")
 	out := flag.String("out", "", "JSON output (default ROOT/bench-out/results.json); the PNG chart goes next to it")
 	pyPath := flag.String("python", "", "CPython to compare with (default: the newest CPython 3 found)")
 	flag.Parse()
@@ -322,6 +322,11 @@ func run(mode, nets string, reps int, only, out, pyPath string) error {
 	}
 	if slices.Contains(sections, "shm") {
 		if err := b.sharedMemory(ctx); err != nil {
+			return err
+		}
+	}
+	if slices.Contains(sections, "managers") {
+		if err := b.managerQueues(ctx); err != nil {
 			return err
 		}
 	}

@@ -4,6 +4,7 @@
 package testutil
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -16,9 +17,14 @@ import (
 // classic multiprocessing tutorial fixes its address at localhost:6000, and
 // go test runs the examples/daemon and examples/client packages in
 // parallel, so their tests take turns on the port.
-func LockPort6000(t testing.TB) {
+func LockPort6000(t testing.TB) { LockPort(t, 6000) }
+
+// LockPort holds a machine-wide lock on a port that documentation fixes
+// (6000 for the connection tutorial, 50000 for the remote manager) for the
+// rest of the test, so that tests of several packages take turns on it.
+func LockPort(t testing.TB, port int) {
 	t.Helper()
-	f, err := os.OpenFile(filepath.Join(os.TempDir(), "mpconn-examples-port-6000.lock"), os.O_CREATE|os.O_RDWR, 0o666)
+	f, err := os.OpenFile(filepath.Join(os.TempDir(), fmt.Sprintf("mpconn-examples-port-%d.lock", port)), os.O_CREATE|os.O_RDWR, 0o666)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +36,7 @@ func LockPort6000(t testing.TB) {
 		}
 		if err != syscall.EWOULDBLOCK || time.Now().After(deadline) {
 			f.Close()
-			t.Fatalf("locking port 6000: %v", err)
+			t.Fatalf("locking port %d: %v", port, err)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
