@@ -37,6 +37,8 @@ var shmCases = []struct {
 	{"HandlesGoToPython", shmHandlesGoToPython},
 	{"TrackerGoCreates", shmTrackerGoCreates},
 	{"TrackerPythonCreates", shmTrackerPythonCreates},
+	{"ManagerPythonServes", shmManagerPythonServes},
+	{"ManagerGoServes", shmManagerGoServes},
 }
 
 // TestShm runs every case against every CPython 3.8+ found, one peer

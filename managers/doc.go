@@ -63,6 +63,15 @@
 // both servers the same requests and compare. A client's shutdown request
 // stops the server unless RefuseShutdown; Close stops it from Go.
 //
+// # Shared memory
+//
+// A Python SharedMemoryManager is a manager whose server also tracks
+// shared memory segments for its clients and unlinks them when it shuts
+// down. A Client uses one with SharedMemory, ShareableList (which create
+// the segment here, with package shm, and have it tracked), TrackSegment,
+// ReleaseSegment and ListSegments; RegisterSharedMemoryManager makes a
+// Server answer the same requests for Python's SharedMemoryManager clients.
+//
 // # Python versions
 //
 // Python 2.7 reads and writes pickle protocol 2, 3.6 and 3.7 write 3, 3.8

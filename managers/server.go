@@ -83,6 +83,9 @@ type Server struct {
 	listeners  map[*connection.Listener]struct{}
 	conns      map[*connection.Conn]struct{}
 	closed     bool
+
+	sharedMemory bool     // RegisterSharedMemoryManager: a SharedMemoryServer
+	segments     []string // the segments it tracks
 }
 
 // entry is one shared object. Only refs changes after it is stored, under
@@ -158,8 +161,9 @@ func (s *Server) ListenAndServe(network, address string) error {
 }
 
 // Close stops the server: it stops accepting, closes every connection
-// (calls blocked in objects end), waits for its goroutines and drops its
-// objects. It returns nil, also when called again.
+// (calls blocked in objects end), waits for its goroutines, drops its
+// objects and unlinks the shared memory segments it tracks (see
+// RegisterSharedMemoryManager). It returns nil, also when called again.
 func (s *Server) Close() error {
 	s.mu.Lock()
 	if s.closed {
@@ -180,6 +184,7 @@ func (s *Server) Close() error {
 	s.mu.Lock()
 	s.objects, s.local, s.byReferent = map[string]*entry{}, map[string]*entry{}, map[any]*entry{}
 	s.mu.Unlock()
+	s.unlinkSegments()
 	return nil
 }
 
@@ -253,7 +258,7 @@ func (sc *serverConn) control(raw []byte) (kind string, value any, method string
 	sc.setProtocol(raw)
 	req, e := sc.s.parse(raw)
 	if e == nil {
-		if !req.named || controls[req.method] == nil {
+		if !req.named || sc.s.controlFor(req.method) == nil {
 			e = raisef(ErrAssertionError, "%s unrecognized", repr(req.method))
 		} else if req.argsErr != nil {
 			e = req.argsErr
@@ -262,7 +267,7 @@ func (sc *serverConn) control(raw []byte) (kind string, value any, method string
 	if e != nil {
 		return KindTraceback, sc.text(formatTraceback("_handle_request", e)), ""
 	}
-	result, err := controls[req.method](sc.s, sc, req)
+	result, err := sc.s.controlFor(req.method)(sc.s, sc, req)
 	if err != nil {
 		return KindTraceback, sc.text(formatTraceback(req.method, asWireError(err))), req.method
 	}
@@ -335,8 +340,23 @@ func formatTraceback(where string, e *Error) string {
 		exceptionLine(e.Type, e.Args) + "\n"
 }
 
+// A control runs one of the requests a connection opens with.
+type control func(s *Server, sc *serverConn, req request) (any, error)
+
+// controlFor returns the control named method: one of Python's
+// Server.public, or SharedMemoryServer's for a shared memory manager.
+func (s *Server) controlFor(method string) control {
+	if c := controls[method]; c != nil {
+		return c
+	}
+	if s.sharedMemory {
+		return sharedMemoryControls[method]
+	}
+	return nil
+}
+
 // controls are the root methods of Python's Server.public.
-var controls = map[string]func(s *Server, sc *serverConn, req request) (any, error){
+var controls = map[string]control{
 	"dummy": func(s *Server, sc *serverConn, req request) (any, error) {
 		return nil, req.call("dummy").noArgs()
 	},
@@ -405,6 +425,7 @@ var controls = map[string]func(s *Server, sc *serverConn, req request) (any, err
 		if s.opts.noShutdown {
 			return nil, raisef(ErrRuntimeError, "this manager does not accept shutdown requests")
 		}
+		s.unlinkSegments() // before the reply, as SharedMemoryServer does
 		return nil, nil
 	},
 }

@@ -89,4 +89,10 @@
 //
 // There is no locking: as in Python, concurrent writers, in any process,
 // must coordinate through other means (a connection, a manager's Lock).
+//
+// Python's SharedMemoryManager, which unlinks the segments its clients made
+// when it shuts down, is in package managers: Client.SharedMemory and
+// Client.ShareableList make the segment with this package and have the
+// manager track it, and Server.RegisterSharedMemoryManager serves Python's
+// SharedMemoryManager clients.
 package shm
