@@ -239,8 +239,16 @@ func TestSendPoisonedAfterPartialFrame(t *testing.T) {
 		}
 		t.Run(tr.name, func(t *testing.T) {
 			a, b := tr.pair(t)
-			require.NoError(t, a.SetWriteDeadline(time.Now().Add(shortHandshake)))
-			err := a.SendBytes(make([]byte, 8<<20)) // nobody reads: the socket buffers fill
+			sent := make(chan error, 1)
+			go func() { sent <- a.SendBytes(make([]byte, 32<<20)) }() // nobody reads: the socket buffers fill
+			// Once the frame has begun to arrive, a deadline cuts it short
+			// (a deadline set before the send could expire before its first
+			// byte on a loaded machine, which loses nothing).
+			ready, perr := b.Poll(hangGuard)
+			require.NoError(t, perr)
+			require.True(t, ready)
+			require.NoError(t, a.SetWriteDeadline(time.Now()))
+			err := <-sent
 			require.ErrorIs(t, err, os.ErrDeadlineExceeded)
 			assert.ErrorContains(t, err, "send cut short after")
 			require.NoError(t, a.SetWriteDeadline(time.Now().Add(hangGuard)))
