@@ -317,9 +317,24 @@ func (e *encoder) saveTimezone(z zone) error {
 		e.memoGet(idx)
 		return nil
 	}
+	var err error
 	if z.key != "" {
-		return e.saveZoneInfo(z)
+		err = e.writeZoneInfo(z.key)
+	} else {
+		err = e.writeTimezone(z)
 	}
+	if err != nil {
+		return err
+	}
+	if e.tzMemo == nil {
+		e.tzMemo = make(map[zone]int)
+	}
+	e.tzMemo[z] = e.memoPut()
+	return nil
+}
+
+// writeTimezone writes datetime.timezone(timedelta(seconds=offset)[, name]).
+func (e *encoder) writeTimezone(z zone) error {
 	if z.offset <= -86400 || z.offset >= 86400 {
 		return valueErr(z.offset, "a UTC offset must be less than a day")
 	}
@@ -340,10 +355,6 @@ func (e *encoder) saveTimezone(z zone) error {
 		return err
 	}
 	e.op(opReduce)
-	if e.tzMemo == nil {
-		e.tzMemo = make(map[zone]int)
-	}
-	e.tzMemo[z] = e.memoPut()
 	return nil
 }
 

@@ -107,9 +107,9 @@ func containsTime(ts []time.Time, u time.Time) bool {
 	return false
 }
 
-// saveZoneInfo writes getattr(zoneinfo.ZoneInfo, '_unpickle')(z.key, 1),
+// writeZoneInfo writes getattr(zoneinfo.ZoneInfo, '_unpickle')(key, 1),
 // which is how CPython pickles ZoneInfo(key).
-func (e *encoder) saveZoneInfo(z zone) error {
+func (e *encoder) writeZoneInfo(key string) error {
 	if err := e.saveGlobal(globalGetattr); err != nil {
 		return err
 	}
@@ -126,7 +126,7 @@ func (e *encoder) saveZoneInfo(z zone) error {
 	e.memoPut()
 	err = e.tupleOf(2, func(i int) error {
 		if i == 0 {
-			return e.saveFreshString(z.key)
+			return e.saveFreshString(key)
 		}
 		e.boundary()
 		return e.saveNoPers(int64(1))
@@ -135,10 +135,6 @@ func (e *encoder) saveZoneInfo(z zone) error {
 		return err
 	}
 	e.op(opReduce)
-	if e.tzMemo == nil {
-		e.tzMemo = make(map[zone]int)
-	}
-	e.tzMemo[z] = e.memoPut()
 	return nil
 }
 
