@@ -349,7 +349,10 @@ func (s *Server) controlFor(method string) control {
 	if c := controls[method]; c != nil {
 		return c
 	}
-	if s.sharedMemory {
+	s.mu.Lock()
+	sharedMemory := s.sharedMemory
+	s.mu.Unlock()
+	if sharedMemory {
 		return sharedMemoryControls[method]
 	}
 	return nil
