@@ -140,10 +140,15 @@ func (m *idTable) reset() {
 	if m.used == 0 {
 		return
 	}
-	if len(m.slots) > 1<<16 {
-		m.slots = nil // do not keep a huge table between pickles
-	} else {
-		clear(m.slots)
-	}
+	clear(m.slots)
 	m.used = 0
+}
+
+// release drops a large table that was less than a sixteenth full (it
+// grows fourfold, so one it just grew to is an eighth full): tables above
+// 64k slots are kept between pickles only while pickles need them.
+func (m *idTable) release() {
+	if len(m.slots) > 1<<16 && 16*m.used < len(m.slots) {
+		m.slots, m.used = nil, 0
+	}
 }
