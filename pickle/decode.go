@@ -18,6 +18,12 @@ import (
 // Unmarshaler, RawUnmarshaler and registered classes; a RawValue keeps its
 // part undecoded.
 func Unmarshal(data []byte, v any, opts ...Option) error {
+	return unmarshal(data, v, opts, true)
+}
+
+// unmarshal is Unmarshal; direct false leaves out the direct decoder
+// (decode_direct.go), for the tests that compare the two.
+func unmarshal(data []byte, v any, opts []Option, direct bool) error {
 	s := &smallMachine{}
 	cfg := &s.cfg
 	cfg.init(opts)
@@ -33,6 +39,9 @@ func Unmarshal(data []byte, v any, opts ...Option) error {
 		data, limited = data[:cfg.maxSize], true
 	}
 	m := s.init(data, cfg, 0)
+	if target := rv.Elem(); direct && target.Kind() != reflect.Interface && m.decodeDirect(target) {
+		return nil
+	}
 	top, err := m.run()
 	if err != nil {
 		if limited && errors.Is(err, io.ErrUnexpectedEOF) {
