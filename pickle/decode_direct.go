@@ -31,6 +31,7 @@ import (
 	"encoding/binary"
 	"math"
 	"reflect"
+	"slices"
 	"sync"
 	"unsafe"
 )
@@ -699,7 +700,7 @@ type sliceBuilder struct {
 
 func (b *sliceBuilder) slot() unsafe.Pointer {
 	if !b.s.IsValid() || b.n == b.s.Len() {
-		c := max(8, 2*b.n)
+		c := max(4, 2*b.n)
 		ns := reflect.MakeSlice(b.t, c, c)
 		if b.s.IsValid() {
 			reflect.Copy(ns, b.s)
@@ -722,6 +723,15 @@ func (b *sliceBuilder) store(p unsafe.Pointer) {
 
 func sliceDecoder(t reflect.Type, elem *directPlan) directFunc {
 	size := t.Elem().Size()
+	var scalars func(d *direct, p unsafe.Pointer, c follows) bool
+	switch ek := t.Elem().Kind(); {
+	case (ek == reflect.Int64 || ek == reflect.Int) && size == 8:
+		scalars = scalarSlice(func(d *direct, op byte) (int64, bool) { return d.intArg(op) })
+	case ek == reflect.Float64:
+		scalars = scalarSlice((*direct).floatArg)
+	case ek == reflect.String:
+		scalars = stringSlice
+	}
 	return func(d *direct, p unsafe.Pointer, c follows) bool {
 		op, ok := d.peek()
 		if !ok {
@@ -735,6 +745,9 @@ func sliceDecoder(t reflect.Type, elem *directPlan) directFunc {
 		}
 		if sv.Cap() > 0 {
 			return false // the machine decodes into the existing elements
+		}
+		if scalars != nil {
+			return scalars(d, p, c)
 		}
 		b := sliceBuilder{t: t, size: size}
 		item := func(c follows) bool {
@@ -750,6 +763,78 @@ func sliceDecoder(t reflect.Type, elem *directPlan) directFunc {
 		b.store(p)
 		return true
 	}
+}
+
+// scalarSlice decodes a list of ints or floats into a slice of int64,
+// int or float64 (the same memory) without reflection: the common big
+// lists. None leaves an element zero, as the machine leaves it.
+func scalarSlice[T int64 | float64](read func(d *direct, op byte) (T, bool)) func(d *direct, p unsafe.Pointer, c follows) bool {
+	return func(d *direct, p unsafe.Pointer, c follows) bool {
+		var vals []T
+		item := func(follows) bool {
+			op, ok := d.next()
+			if !ok {
+				return false
+			}
+			var x T
+			if op != opNone {
+				if x, ok = read(d, op); !ok {
+					return false
+				}
+			}
+			vals = append(growLarge(vals), x)
+			return d.memo()
+		}
+		if !d.sequence(item, c, d.listItemAhead, -1, func() int { return len(vals) }) {
+			return false
+		}
+		if vals == nil {
+			vals = []T{}
+		}
+		*(*[]T)(p) = vals[:len(vals):len(vals)]
+		return true
+	}
+}
+
+// growLarge doubles a full slice of 256 items or more (append grows
+// large slices by 1.25x, copying a big list several times over); a small
+// one grows as append grows it, so that the many short lists of a record
+// stay short.
+func growLarge[T any](s []T) []T {
+	if len(s) < cap(s) || cap(s) < 256 {
+		return s
+	}
+	return slices.Grow(s, cap(s))
+}
+
+// stringSlice is scalarSlice for a slice of a string type.
+func stringSlice(d *direct, p unsafe.Pointer, c follows) bool {
+	var vals []string
+	item := func(follows) bool {
+		var s string
+		op, ok := d.next()
+		if !ok {
+			return false
+		}
+		if op == opNone {
+			vals = append(growLarge(vals), s)
+			return d.memo()
+		}
+		b, ok := d.strArg(op)
+		if !ok {
+			return false
+		}
+		vals = append(growLarge(vals), d.m.newString(b))
+		return d.memoStr(b)
+	}
+	if !d.sequence(item, c, d.listItemAhead, -1, func() int { return len(vals) }) {
+		return false
+	}
+	if vals == nil {
+		vals = []string{}
+	}
+	*(*[]string)(p) = vals[:len(vals):len(vals)]
+	return true
 }
 
 func arrayDecoder(t reflect.Type, elem *directPlan) directFunc {

