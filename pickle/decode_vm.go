@@ -100,6 +100,7 @@ type machine struct {
 	keyBudget int64           // what hashing keys may still expand to
 	typed     *typed          // the typed materializer, once needed
 	arena     []byte          // backing store of short strings (newString)
+	box       boxes           // backing store of boxed numbers and strings (decode_box.go)
 	spare     []val           // room for the first items of small containers (smallMachine.items)
 
 	raw        *machine // the source of the RawValues taken from this pickle
