@@ -39,7 +39,7 @@ func unmarshal(data []byte, v any, opts []Option, direct bool) error {
 		data, limited = data[:cfg.maxSize], true
 	}
 	m := s.init(data, cfg, 0)
-	if target := rv.Elem(); direct && target.Kind() != reflect.Interface && m.decodeDirect(target) {
+	if direct && m.decodeDirect(rv.Elem()) {
 		return nil
 	}
 	top, err := m.run()

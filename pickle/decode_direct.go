@@ -65,6 +65,7 @@ type direct struct {
 	depth int
 	nmemo int      // distinct memo indexes put
 	memos []uint64 // what each memo index holds (memoPuts)
+	stack []any    // the items of the containers being decoded into any
 }
 
 var directPlans sync.Map // reflect.Type -> *directPlan
@@ -137,6 +138,10 @@ func (b *planBuilder) plan(t reflect.Type) *directPlan {
 		}
 	case reflect.Struct:
 		pl.dec = b.structDecoder(t)
+	case reflect.Interface:
+		if t.NumMethod() == 0 {
+			pl.dec = decAny
+		}
 	}
 	return pl
 }
@@ -146,6 +151,14 @@ func (b *planBuilder) plan(t reflect.Type) *directPlan {
 // next returns the next opcode past any FRAME (checked as the machine
 // checks it); false at the end of the input or on a bad frame.
 func (d *direct) next() (byte, bool) {
+	if d.pos < len(d.data) && d.data[d.pos] != opFrame {
+		d.pos++
+		return d.data[d.pos-1], true
+	}
+	return d.nextFramed()
+}
+
+func (d *direct) nextFramed() (byte, bool) {
 	for d.pos < len(d.data) {
 		op := d.data[d.pos]
 		d.pos++
@@ -161,7 +174,10 @@ func (d *direct) next() (byte, bool) {
 }
 
 func (d *direct) peek() (byte, bool) {
-	op, ok := d.next()
+	if d.pos < len(d.data) && d.data[d.pos] != opFrame {
+		return d.data[d.pos], true
+	}
+	op, ok := d.nextFramed()
 	if ok {
 		d.pos--
 	}
@@ -169,7 +185,16 @@ func (d *direct) peek() (byte, bool) {
 }
 
 // memo consumes the memo puts after a value other than a str.
-func (d *direct) memo() bool { return d.memoPuts(memoOther) }
+func (d *direct) memo() bool {
+	if d.pos < len(d.data) {
+		switch d.data[d.pos] {
+		case opMemoize, opBinput, opLongBinput, opFrame:
+		default:
+			return true // no memo put: the common case for numbers
+		}
+	}
+	return d.memoPuts(memoOther)
+}
 
 // memoStr consumes the memo puts after a str, the bytes b of the input:
 // a str is the one value a memo GET may fetch here (CPython writes a
@@ -598,7 +623,7 @@ func ptrDecoder(t reflect.Type, elem *directPlan) directFunc {
 // key value SETITEM). itemAhead says whether the opcode at hand starts the
 // container's single item rather than what follows the container, when
 // that cannot be told from c alone.
-func (d *direct) seqItems(item func(follows) bool, end, single byte, c follows, itemAhead func(op byte) (bool, bool)) bool {
+func (d *direct) seqItems(item func(follows) bool, end, single byte, c follows, itemAhead func(op byte) (bool, bool), tuples func(n, k int) bool) bool {
 	first := true
 	for {
 		op, ok := d.peek()
@@ -607,18 +632,8 @@ func (d *direct) seqItems(item func(follows) bool, end, single byte, c follows, 
 		}
 		if op == opMark {
 			d.pos++
-			for {
-				op, ok := d.peek()
-				if !ok {
-					return false
-				}
-				if op == end {
-					d.pos++
-					break
-				}
-				if !item(followsValue) {
-					return false
-				}
+			if !d.markItems(item, end, tuples) {
+				return false
 			}
 			first = false
 			continue
@@ -641,6 +656,36 @@ func (d *direct) seqItems(item func(follows) bool, end, single byte, c follows, 
 			return false
 		}
 		return true
+	}
+}
+
+// markItems decodes the items after a MARK up to end (read too). tuples,
+// when not nil, takes TUPLE1-3 among them as the machine does, making one
+// tuple of the last n items (k items follow the MARK); false gives up.
+func (d *direct) markItems(item func(follows) bool, end byte, tuples func(n, k int) bool) bool {
+	k := 0
+	for {
+		op, ok := d.peek()
+		if !ok {
+			return false
+		}
+		switch {
+		case op == end:
+			d.pos++
+			return true
+		case tuples != nil && op >= opTuple1 && op <= opTuple3:
+			d.pos++
+			n := int(op-opTuple1) + 1
+			if n > k || !tuples(n, k) || !d.memo() {
+				return false
+			}
+			k -= n - 1
+			continue
+		}
+		if !item(followsValue) {
+			return false
+		}
+		k++
 	}
 }
 
@@ -757,7 +802,7 @@ func sliceDecoder(t reflect.Type, elem *directPlan) directFunc {
 			b.n++
 			return true
 		}
-		if !d.sequence(item, c, d.listItemAhead, -1, func() int { return b.n }) {
+		if !d.sequence(item, c, func() int { return b.n }, nil) {
 			return false
 		}
 		b.store(p)
@@ -785,7 +830,7 @@ func scalarSlice[T int64 | float64](read func(d *direct, op byte) (T, bool)) fun
 			vals = append(growLarge(vals), x)
 			return d.memo()
 		}
-		if !d.sequence(item, c, d.listItemAhead, -1, func() int { return len(vals) }) {
+		if !d.sequence(item, c, func() int { return len(vals) }, nil) {
 			return false
 		}
 		if vals == nil {
@@ -827,7 +872,7 @@ func stringSlice(d *direct, p unsafe.Pointer, c follows) bool {
 		vals = append(growLarge(vals), d.m.newString(b))
 		return d.memoStr(b)
 	}
-	if !d.sequence(item, c, d.listItemAhead, -1, func() int { return len(vals) }) {
+	if !d.sequence(item, c, func() int { return len(vals) }, nil) {
 		return false
 	}
 	if vals == nil {
@@ -855,7 +900,7 @@ func arrayDecoder(t reflect.Type, elem *directPlan) directFunc {
 			i++
 			return true
 		}
-		if !d.sequence(item, c, d.listItemAhead, n, func() int { return i }) {
+		if !d.sequence(item, c, func() int { return i }, nil) {
 			return false
 		}
 		return i == n
@@ -864,9 +909,9 @@ func arrayDecoder(t reflect.Type, elem *directPlan) directFunc {
 
 // sequence decodes a list or a tuple with item: EMPTY_LIST and its
 // batches, EMPTY_TUPLE, MARK items TUPLE, or one to three items then
-// TUPLE1-3. count says how many items item has taken; want, when not -1,
-// is the only length the target takes (a None is not taken either).
-func (d *direct) sequence(item func(follows) bool, c follows, ahead func(byte, follows) (bool, bool), want int, count func() int) bool {
+// TUPLE1-3. count says how many items item has taken; tuples, when not
+// nil, builds the tuples TUPLE1-3 make among a MARK's items (markItems).
+func (d *direct) sequence(item func(follows) bool, c follows, count func() int, tuples func(n, k int) bool) bool {
 	op, ok := d.next()
 	if !ok {
 		return false
@@ -880,23 +925,11 @@ func (d *direct) sequence(item func(follows) bool, c follows, ahead func(byte, f
 		if !d.memo() {
 			return false
 		}
-		return d.seqItems(item, opAppends, opAppend, c, func(op byte) (bool, bool) { return ahead(op, c) })
+		return d.seqItems(item, opAppends, opAppend, c, func(op byte) (bool, bool) { return d.listItemAhead(op, c) }, tuples)
 	case opEmptyTuple:
 		return d.memo()
 	case opMark:
-		for {
-			op, ok := d.peek()
-			if !ok {
-				return false
-			}
-			if op == opTuple {
-				d.pos++
-				return d.memo()
-			}
-			if !item(followsValue) {
-				return false
-			}
-		}
+		return d.markItems(item, opTuple, tuples) && d.memo()
 	}
 	d.pos--
 	for k := 1; k <= 3; k++ {
@@ -936,7 +969,7 @@ func (d *direct) dictItems(pair func(follows) bool, c follows) bool {
 		}
 		return pair(c)
 	}
-	return d.seqItems(item, opSetitems, opSetitem, c, func(op byte) (bool, bool) { return d.dictItemAhead(op, c) })
+	return d.seqItems(item, opSetitems, opSetitem, c, func(op byte) (bool, bool) { return d.dictItemAhead(op, c) }, nil)
 }
 
 // key reads a str key.
@@ -1037,6 +1070,217 @@ func (b *planBuilder) structDecoder(t reflect.Type) directFunc {
 		}
 		return d.dictItems(pair, c)
 	}
+}
+
+// --- any ---
+
+// decAny decodes into an `any` what the machine's toAny makes of the same
+// value: nil, bool, int64, float64, string, []any, Tuple, *Dict (str keys).
+func decAny(d *direct, p unsafe.Pointer, c follows) bool {
+	x, ok := d.anyValue(c)
+	if ok {
+		*(*any)(p) = x
+	}
+	return ok
+}
+
+func (d *direct) anyValue(c follows) (any, bool) {
+	op, ok := d.peek()
+	if !ok {
+		return nil, false
+	}
+	switch op {
+	case opEmptyList:
+		return d.anyItems(c, false)
+	case opEmptyTuple, opMark:
+		return d.anyItems(c, true)
+	case opEmptyDict:
+		d.pos++
+		// Keys and values wait on the stack until the dict is complete,
+		// to make it at its size.
+		start := len(d.stack)
+		pair := func(c follows) bool {
+			kb, ok := d.key()
+			if !ok {
+				return false
+			}
+			d.stack = append(d.stack, d.m.boxString(d.m.newString(kb)))
+			x, ok := d.anyValue(c)
+			d.stack = append(d.stack, x)
+			return ok
+		}
+		if !d.dictItems(pair, c) {
+			return nil, false
+		}
+		kv := d.stack[start:]
+		dict := NewDict(len(kv) / 2)
+		for i := 0; i < len(kv); i += 2 {
+			if dict.Set(kv[i], kv[i+1]) != nil {
+				return nil, false
+			}
+		}
+		clear(kv)
+		d.stack = d.stack[:start]
+		return dict, true
+	}
+	x, ok := d.anyScalar()
+	if !ok || c == followsValue {
+		return x, ok // among items, markItems takes the TUPLE1-3 that may follow
+	}
+	// The first of the scalars of a short tuple? What follows a value
+	// here is a consuming opcode, or a str key: anything else continues a
+	// tuple. (A str second item is taken for the next key; the pickle then
+	// goes to the machine.)
+	items := []any{x}
+	for {
+		op, ok := d.peek()
+		switch {
+		case !ok:
+			return nil, false
+		case op >= opTuple1 && op <= opTuple3:
+			if int(op-opTuple1)+1 != len(items) || !d.enter() {
+				return nil, false
+			}
+			d.depth--
+			d.pos++
+			return Tuple(items), d.memo()
+		case len(items) == 3 || isContainerOp(op) || op == opMark || c == followsKey && isStrOp(op):
+			if len(items) > 1 {
+				return nil, false
+			}
+			return x, true
+		}
+		if _, ok := d.scalarEnd(d.pos); !ok {
+			if len(items) > 1 {
+				return nil, false
+			}
+			return x, true // a consuming opcode
+		}
+		y, ok := d.anyScalar()
+		if !ok {
+			return nil, false
+		}
+		items = append(items, y)
+	}
+}
+
+// anyItems decodes a list or tuple (sequence) into an anyList.
+func (d *direct) anyItems(c follows, tuple bool) (any, bool) {
+	l := anyList{d: d, start: len(d.stack)}
+	item := func(c follows) bool {
+		x, ok := d.anyValue(c)
+		l.push(x)
+		return ok
+	}
+	tuples := func(n, _ int) bool {
+		items := l.items()
+		last := items[len(items)-n:]
+		for _, x := range last {
+			switch x.(type) {
+			case []any, Tuple, *Dict:
+				return false // nested tuples: the machine bounds their depth
+			}
+		}
+		t := Tuple(append([]any(nil), last...))
+		l.drop(n)
+		l.push(t)
+		return true
+	}
+	if !d.sequence(item, c, func() int { return len(l.items()) }, tuples) {
+		return nil, false
+	}
+	if tuple {
+		return Tuple(l.done()), true
+	}
+	return l.done(), true
+}
+
+// anyList collects the items of a list or tuple: the first ones on the
+// decoder's stack (shared by all containers being decoded, so that a
+// short one is made once, at its size), the rest, once there are
+// anyListOwn, in a slice of its own (so that a long one is not copied
+// from the stack at the end).
+type anyList struct {
+	d     *direct
+	start int
+	own   []any
+}
+
+const anyListOwn = 256
+
+func (l *anyList) items() []any {
+	if l.own != nil {
+		return l.own
+	}
+	return l.d.stack[l.start:]
+}
+
+func (l *anyList) push(x any) {
+	if l.own != nil {
+		l.own = append(growLarge(l.own), x)
+		return
+	}
+	l.d.stack = append(l.d.stack, x)
+	if len(l.d.stack)-l.start >= anyListOwn {
+		l.own = append(make([]any, 0, 2*anyListOwn), l.d.stack[l.start:]...)
+		l.release()
+	}
+}
+
+func (l *anyList) drop(n int) {
+	if l.own != nil {
+		clear(l.own[len(l.own)-n:])
+		l.own = l.own[:len(l.own)-n]
+		return
+	}
+	clear(l.d.stack[len(l.d.stack)-n:])
+	l.d.stack = l.d.stack[:len(l.d.stack)-n]
+}
+
+func (l *anyList) release() {
+	clear(l.d.stack[l.start:])
+	l.d.stack = l.d.stack[:l.start]
+}
+
+func (l *anyList) done() []any {
+	if l.own != nil {
+		return l.own[:len(l.own):len(l.own)]
+	}
+	items := append([]any{}, l.d.stack[l.start:]...)
+	l.release()
+	return items
+}
+
+func (d *direct) anyScalar() (any, bool) {
+	op, ok := d.next()
+	if !ok {
+		return nil, false
+	}
+	var x any
+	switch op {
+	case opNone:
+	case opNewtrue:
+		x = true
+	case opNewfalse:
+		x = false
+	case opBinfloat:
+		f, ok := d.floatArg(op)
+		if !ok {
+			return nil, false
+		}
+		x = d.m.boxFloat(f)
+	default:
+		if n, ok := d.intArg(op); ok {
+			x = d.m.boxInt(n)
+			break
+		}
+		b, ok := d.strArg(op)
+		if !ok {
+			return nil, false
+		}
+		return d.m.boxString(d.m.newString(b)), d.memoStr(b)
+	}
+	return x, d.memo()
 }
 
 // --- the whole pickle ---
