@@ -39,7 +39,7 @@ func unmarshal(data []byte, v any, opts []Option, direct bool) error {
 		data, limited = data[:cfg.maxSize], true
 	}
 	m := s.init(data, cfg, 0)
-	if direct && m.decodeDirect(rv.Elem()) {
+	if direct && s.decodeDirect(rv.Elem()) {
 		return nil
 	}
 	top, err := m.run()
@@ -56,8 +56,8 @@ func unmarshal(data []byte, v any, opts []Option, direct bool) error {
 // small pickle (a message of a few fields) needs, so that decoding one
 // allocates it all at once instead of growing each slice from nothing:
 // the stack, memo, marks, strings, nodes, the items of the first
-// containers, the typed materializer and its path, and (for Unmarshal) the
-// options. 38 allocations per small-object Send+Recv became 27, then 4
+// containers, the typed materializer and its path, the direct decoder's
+// state, and (for Unmarshal) the options. 38 allocations per small-object Send+Recv became 27, then 4
 // (BenchmarkSendRecvSmallObject/typed). Larger pickles outgrow the arrays
 // and continue as before.
 type smallMachine struct {
@@ -71,6 +71,10 @@ type smallMachine struct {
 	typed typed
 	path  [4]pathSeg
 	cfg   config
+
+	direct direct // the direct decoder (decode_direct.go), its stack and memo
+	dstack [16]any
+	dmemos [16]uint64
 }
 
 func newMachine(data []byte, cfg *config, base int64) *machine {

@@ -1291,30 +1291,31 @@ func (d *direct) anyScalar() (any, bool) {
 // pickle before it writes anything, so a pickle it refuses leaves the
 // target untouched, and the direct decoder, which writes as it reads,
 // can only promise that by setting the target back to zero.
-func (m *machine) decodeDirect(rv reflect.Value) bool {
+func (s *smallMachine) decodeDirect(rv reflect.Value) bool {
 	pl := directPlanOf(rv.Type())
 	if pl.dec == nil || !rv.CanAddr() || !rv.IsZero() {
 		return false
 	}
-	if !m.runDirect(pl, rv) {
+	m := &s.machine
+	s.direct = direct{m: m, data: m.data, stack: s.dstack[:0], memos: s.dmemos[:0]}
+	if !s.direct.run(pl, rv) {
 		rv.SetZero()
 		return false
 	}
 	return true
 }
 
-func (m *machine) runDirect(pl *directPlan, rv reflect.Value) bool {
-	if len(m.data) >= 1<<30 {
+func (d *direct) run(pl *directPlan, rv reflect.Value) bool {
+	if len(d.data) >= 1<<30 {
 		return false // memo entries hold offsets in 30 bits
 	}
-	d := direct{m: m, data: m.data}
 	if op, ok := d.peek(); ok && op == opProto {
 		d.pos += 2
 		if d.pos > len(d.data) || int(d.data[d.pos-1]) > HighestProtocol {
 			return false
 		}
 	}
-	if !pl.run(&d, rv.Addr().UnsafePointer(), followsEnd) {
+	if !pl.run(d, rv.Addr().UnsafePointer(), followsEnd) {
 		return false
 	}
 	op, ok := d.next()

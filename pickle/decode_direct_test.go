@@ -159,7 +159,8 @@ func TestDirectShapes(t *testing.T) {
 			target := c.target()
 			s := &smallMachine{}
 			s.cfg.init(nil)
-			ok := s.init(data, &s.cfg, 0).decodeDirect(reflect.ValueOf(target).Elem())
+			s.init(data, &s.cfg, 0)
+			ok := s.decodeDirect(reflect.ValueOf(target).Elem())
 			require.Equal(t, c.direct, ok)
 		})
 	}
