@@ -57,9 +57,9 @@ func unmarshal(data []byte, v any, opts []Option, direct bool) error {
 // allocates it all at once instead of growing each slice from nothing:
 // the stack, memo, marks, strings, nodes, the items of the first
 // containers, the typed materializer and its path, the direct decoder's
-// state, and (for Unmarshal) the options. 38 allocations per small-object Send+Recv became 27, then 4
-// (BenchmarkSendRecvSmallObject/typed). Larger pickles outgrow the arrays
-// and continue as before.
+// state, and (for Unmarshal) the options. 38 allocations per small-object
+// Send+Recv became 27, then 4 (BenchmarkSendRecvSmallObject/typed).
+// Larger pickles outgrow the arrays and continue as before.
 type smallMachine struct {
 	machine
 	stack [16]val

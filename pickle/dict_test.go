@@ -440,3 +440,27 @@ func TestDictStrKeysThenOthers(t *testing.T) {
 	v, _ = dd.Get("q")
 	require.Equal(t, int64(2), v)
 }
+
+// Reading a dict or set whose keys are all str writes nothing: readers
+// may share it (go test -race checks).
+func TestDictStrKeysReadsShare(t *testing.T) {
+	s1, err := NewSet("x", "y")
+	require.NoError(t, err)
+	s2, err := NewSet("y", "x")
+	require.NoError(t, err)
+	f, err := NewFrozenSet("x", "y")
+	require.NoError(t, err)
+	d := NewDict(2)
+	require.NoError(t, d.Set("a", 1))
+	done := make(chan bool)
+	for range 2 {
+		go func() {
+			ok := Equal(s1, s2) && s1.Has("x")
+			_, err := NewSet(f)
+			_, found := d.Get("a")
+			done <- ok && err == nil && found
+		}()
+	}
+	require.True(t, <-done)
+	require.True(t, <-done)
+}

@@ -225,19 +225,25 @@ func NewDict(n int) *Dict {
 // strKeys reports whether the dict keeps no keys beside its items: while
 // every key is a str and the dict is small, a str key's hashKey is made
 // when compared rather than stored (decoding 100k records into any built
-// and kept 500k of them). hashKeys makes them when anything else needs
-// them.
+// and kept 500k of them). Set and Delete store them (hashKeys) when
+// anything else needs them; readers make them without storing
+// (keysView), so that reading a dict stays free of writes.
 func (d *Dict) strKeys() bool { return len(d.keys) < len(d.items) }
 
 func (d *Dict) hashKeys() []hashKey {
-	if d.strKeys() {
-		keys := make([]hashKey, len(d.items), cap(d.items))
-		for i, it := range d.items {
-			keys[i] = hashKey{kind: 's', s: it.Key.(string)}
-		}
-		d.keys = keys
-	}
+	d.keys = d.keysView()
 	return d.keys
+}
+
+func (d *Dict) keysView() []hashKey {
+	if !d.strKeys() {
+		return d.keys
+	}
+	keys := make([]hashKey, len(d.items), cap(d.items))
+	for i, it := range d.items {
+		keys[i] = hashKey{kind: 's', s: it.Key.(string)}
+	}
+	return keys
 }
 
 // Len returns the number of items.
