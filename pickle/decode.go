@@ -75,6 +75,7 @@ type smallMachine struct {
 	direct direct // the direct decoder (decode_direct.go), its stack and memo
 	dstack [16]any
 	dmemos [16]uint64
+	dstrs  [16]string
 }
 
 func newMachine(data []byte, cfg *config, base int64) *machine {

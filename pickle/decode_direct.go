@@ -70,6 +70,9 @@ type direct struct {
 	nmemo int      // distinct memo indexes put
 	memos []uint64 // what each memo index holds (memoPuts)
 	stack []any    // the items of the containers being decoded into any
+
+	memoStrs []string // the Go string of each memoized str, once made (text)
+	lastGet  int      // the memo index strArg's str came from, or -1
 }
 
 var directPlans sync.Map // reflect.Type -> *directPlan
@@ -164,7 +167,7 @@ func (s *smallMachine) decodeDirect(rv reflect.Value) bool {
 		return false
 	}
 	m := &s.machine
-	s.direct = direct{m: m, data: m.data, stack: s.dstack[:0], memos: s.dmemos[:0]}
+	s.direct = direct{m: m, data: m.data, stack: s.dstack[:0], memos: s.dmemos[:0], memoStrs: s.dstrs[:0]}
 	if !s.direct.run(pl, rv) {
 		rv.SetZero()
 		return false

@@ -33,11 +33,11 @@ func (d *direct) anyValue(c follows) (any, bool) {
 		// to make it at its size.
 		start := len(d.stack)
 		pair := func(c follows) bool {
-			kb, ok := d.key()
+			_, ks, ok := d.key(true)
 			if !ok {
 				return false
 			}
-			d.stack = append(d.stack, d.m.boxString(d.m.newString(kb)))
+			d.stack = append(d.stack, d.m.boxString(ks))
 			x, ok := d.anyValue(c)
 			d.stack = append(d.stack, x)
 			return ok
@@ -211,7 +211,8 @@ func (d *direct) anyScalar() (any, bool) {
 		if !ok {
 			return nil, false
 		}
-		return d.m.boxString(d.m.newString(b)), d.memoStr(b)
+		s := d.text(b)
+		return d.m.boxString(s), d.memoStr(b, s)
 	}
 	return x, d.memo()
 }

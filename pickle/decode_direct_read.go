@@ -52,19 +52,32 @@ func (d *direct) memo() bool {
 			return true // no memo put: the common case for numbers
 		}
 	}
-	return d.memoPuts(memoOther)
+	return d.memoPuts(memoOther, "")
 }
 
-// memoStr consumes the memo puts after a str, the bytes b of the input:
-// a str is the one value a memo GET may fetch here (CPython writes a
-// repeated dict key once and fetches it after), since equal strings are
-// the same to a Go target.
-func (d *direct) memoStr(b []byte) bool {
+// memoStr consumes the memo puts after a str, the bytes b of the input,
+// made into the Go string s ("" if not made yet): a str is the one value a
+// memo GET may fetch here (CPython writes a repeated dict key once and
+// fetches it after), and each GET gives the same Go string (text), as the
+// machine gives it.
+func (d *direct) memoStr(b []byte, s string) bool {
 	if len(b) == 0 {
-		return d.memoPuts(memoStrFlag)
+		return d.memoPuts(memoStrFlag, s)
 	}
 	off := uint64(uintptr(unsafe.Pointer(&b[0])) - uintptr(unsafe.Pointer(&d.data[0])))
-	return d.memoPuts(memoStrFlag | off<<32 | uint64(len(b)))
+	return d.memoPuts(memoStrFlag|off<<32|uint64(len(b)), s)
+}
+
+// text returns the Go string of the str strArg just read: made once per
+// memo entry when it came from a memo GET.
+func (d *direct) text(b []byte) string {
+	if i := d.lastGet; i >= 0 {
+		if d.memoStrs[i] == "" {
+			d.memoStrs[i] = d.m.newString(b)
+		}
+		return d.memoStrs[i]
+	}
+	return d.m.newString(b)
 }
 
 // A memo entry: 0 unset, memoOther, or memoStrFlag | offset<<32 | length.
@@ -73,7 +86,7 @@ const (
 	memoStrFlag = 1 << 62
 )
 
-func (d *direct) memoPuts(ent uint64) bool {
+func (d *direct) memoPuts(ent uint64, s string) bool {
 	for {
 		op, ok := d.peek()
 		if !ok {
@@ -106,6 +119,7 @@ func (d *direct) memoPuts(ent uint64) bool {
 			}
 		case idx == len(d.memos):
 			d.memos = append(d.memos, 0)
+			d.memoStrs = append(d.memoStrs, "")
 			d.nmemo++
 		default:
 			return false // only the dense indexes CPython writes
@@ -113,7 +127,7 @@ func (d *direct) memoPuts(ent uint64) bool {
 		if d.nmemo >= d.m.cfg.maxMemo {
 			return false
 		}
-		d.memos[idx] = ent
+		d.memos[idx], d.memoStrs[idx] = ent, s
 	}
 }
 
@@ -140,6 +154,7 @@ func (d *direct) memoGet(op byte) ([]byte, bool) {
 	if idx >= len(d.memos) || d.memos[idx]&memoStrFlag == 0 || d.memos[idx]&memoOther != 0 {
 		return nil, false
 	}
+	d.lastGet = idx
 	e := d.memos[idx]
 	off, n := int(e>>32&(1<<30-1)), int(uint32(e))
 	return d.data[off : off+n], true
@@ -214,6 +229,7 @@ func (d *direct) strArg(op byte) ([]byte, bool) {
 	default:
 		return d.memoGet(op)
 	}
+	d.lastGet = -1
 	p := d.pos
 	if len(d.data)-p < w {
 		return nil, false

@@ -184,15 +184,19 @@ func (d *direct) dictItems(pair func(follows) bool, c follows) bool {
 	return d.seqItems(item, opSetitems, opSetitem, c, func(op byte) (bool, bool) { return d.dictItemAhead(op, c) }, nil)
 }
 
-// key reads a str key.
-func (d *direct) key() ([]byte, bool) {
+// key reads a str key: its bytes, and its Go string when want says so.
+func (d *direct) key(want bool) ([]byte, string, bool) {
 	op, ok := d.next()
 	if !ok {
-		return nil, false
+		return nil, "", false
 	}
 	b, ok := d.strArg(op)
 	if !ok {
-		return nil, false
+		return nil, "", false
 	}
-	return b, d.memoStr(b)
+	var s string
+	if want {
+		s = d.text(b)
+	}
+	return b, s, d.memoStr(b, s)
 }

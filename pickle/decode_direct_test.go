@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/mpconn/mpconn/internal/benchdata"
 	"github.com/stretchr/testify/require"
@@ -176,4 +177,20 @@ func FuzzDirect(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkDirect(t, data)
 	})
+}
+
+// A str fetched again from the memo is the same Go string, as the
+// machine gives it: re-encoded, it is written once and fetched, as
+// CPython wrote it.
+func TestDirectSharesMemoizedStrings(t *testing.T) {
+	data, err := Marshal([]any{map[string]any{"k": 1}, map[string]any{"k": 2}})
+	require.NoError(t, err)
+	var v any
+	require.NoError(t, Unmarshal(data, &v))
+	l := v.([]any)
+	k0, k1 := l[0].(*Dict).Keys()[0].(string), l[1].(*Dict).Keys()[0].(string)
+	require.Equal(t, unsafe.StringData(k0), unsafe.StringData(k1))
+	again, err := Marshal(v)
+	require.NoError(t, err)
+	require.Equal(t, data, again)
 }

@@ -150,8 +150,9 @@ func decString(d *direct, p unsafe.Pointer, _ follows) bool {
 		if !ok {
 			return false
 		}
-		*(*string)(p) = d.m.newString(b)
-		return d.memoStr(b)
+		s := d.text(b)
+		*(*string)(p) = s
+		return d.memoStr(b, s)
 	}
 	return d.memo()
 }
@@ -315,8 +316,9 @@ func stringSlice(d *direct, p unsafe.Pointer, c follows) bool {
 		if !ok {
 			return false
 		}
-		vals = append(growLarge(vals), d.m.newString(b))
-		return d.memoStr(b)
+		s = d.text(b)
+		vals = append(growLarge(vals), s)
+		return d.memoStr(b, s)
 	}
 	if !d.sequence(item, c, func() int { return len(vals) }, nil) {
 		return false
@@ -373,12 +375,12 @@ func mapDecoder(t reflect.Type, elem *directPlan) directFunc {
 			mv.Set(reflect.MakeMap(t))
 		}
 		pair := func(c follows) bool {
-			kb, ok := d.key()
+			_, ks, ok := d.key(true)
 			if !ok {
 				return false
 			}
 			k := reflect.New(kt).Elem()
-			k.SetString(d.m.newString(kb))
+			k.SetString(ks)
 			e := reflect.New(et)
 			if !elem.run(d, e.UnsafePointer(), c) {
 				return false
@@ -421,7 +423,7 @@ func (b *planBuilder) structDecoder(t reflect.Type) directFunc {
 			return false
 		}
 		pair := func(c follows) bool {
-			kb, ok := d.key()
+			kb, _, ok := d.key(false)
 			if !ok {
 				return false
 			}
