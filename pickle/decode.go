@@ -18,7 +18,15 @@ import (
 // Unmarshaler, RawUnmarshaler and registered classes; a RawValue keeps its
 // part undecoded.
 func Unmarshal(data []byte, v any, opts ...Option) error {
-	cfg := newConfig(opts)
+	return unmarshal(data, v, opts, true)
+}
+
+// unmarshal is Unmarshal; direct false leaves out the direct decoder
+// (decode_direct.go), for the tests that compare the two.
+func unmarshal(data []byte, v any, opts []Option, direct bool) error {
+	s := &smallMachine{}
+	cfg := &s.cfg
+	cfg.init(opts)
 	if cfg.err != nil {
 		return cfg.err
 	}
@@ -30,7 +38,10 @@ func Unmarshal(data []byte, v any, opts ...Option) error {
 	if int64(len(data)) > cfg.maxSize {
 		data, limited = data[:cfg.maxSize], true
 	}
-	m := newMachine(data, &cfg, 0)
+	m := s.init(data, cfg, 0)
+	if direct && s.decodeDirect(rv.Elem()) {
+		return nil
+	}
 	top, err := m.run()
 	if err != nil {
 		if limited && errors.Is(err, io.ErrUnexpectedEOF) {
@@ -41,12 +52,14 @@ func Unmarshal(data []byte, v any, opts ...Option) error {
 	return m.store(top, rv.Elem())
 }
 
-// smallMachine is a machine with room inline for the stack, memo, marks,
-// strings and nodes of a small pickle (a message of a few fields), so that
-// decoding one allocates them all at once instead of growing each slice
-// from nothing: 38 allocations per small-object Send+Recv became 27
-// (BenchmarkSendRecvSmallObject). Larger pickles outgrow the arrays and
-// continue as before.
+// smallMachine is a machine with room inline for everything decoding a
+// small pickle (a message of a few fields) needs, so that decoding one
+// allocates it all at once instead of growing each slice from nothing:
+// the stack, memo, marks, strings, nodes, the items of the first
+// containers, the typed materializer and its path, the direct decoder's
+// state, and (for Unmarshal) the options. 38 allocations per small-object
+// Send+Recv became 27, then 4 (BenchmarkSendRecvSmallObject/typed).
+// Larger pickles outgrow the arrays and continue as before.
 type smallMachine struct {
 	machine
 	stack [16]val
@@ -54,15 +67,31 @@ type smallMachine struct {
 	marks [4]int
 	strs  [8]string
 	nodes [2]node
+	items [16]val
+	typed typed
+	path  [4]pathSeg
+	cfg   config
+
+	direct direct // the direct decoder (decode_direct.go), its stack and memo
+	dstack [16]any
+	dmemos [16]uint64
+	dstrs  [16]string
 }
 
 func newMachine(data []byte, cfg *config, base int64) *machine {
-	s := &smallMachine{machine: machine{data: data, cfg: cfg, base: base}}
+	return new(smallMachine).init(data, cfg, base)
+}
+
+func (s *smallMachine) init(data []byte, cfg *config, base int64) *machine {
+	s.machine = machine{data: data, cfg: cfg, base: base}
 	s.machine.stack = s.stack[:0]
 	s.machine.memo = s.memo[:0]
 	s.machine.marks = s.marks[:0]
 	s.machine.strs = s.strs[:0]
 	s.machine.nodes = s.nodes[:0]
+	s.machine.spare = s.items[:]
+	s.typed.path = s.path[:0]
+	s.machine.typed = &s.typed
 	return &s.machine
 }
 

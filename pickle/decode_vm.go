@@ -100,6 +100,8 @@ type machine struct {
 	keyBudget int64           // what hashing keys may still expand to
 	typed     *typed          // the typed materializer, once needed
 	arena     []byte          // backing store of short strings (newString)
+	box       boxes           // backing store of boxed numbers and strings (decode_box.go)
+	spare     []val           // room for the first items of small containers (smallMachine.items)
 
 	raw        *machine // the source of the RawValues taken from this pickle
 	copyLeaves bool     // a RawValue's view: numbers and bytes are not the caller's to share
@@ -932,7 +934,7 @@ func (m *machine) appendTo(pos int, items []val) error {
 	nd := m.nodeOf(*t)
 	switch {
 	case nd != nil && nd.k == nList:
-		nd.items = appendVals(nd.items, items)
+		nd.items = m.appendVals(nd.items, items)
 	case nd != nil && nd.k == nObject:
 		nd.obj.list = append(nd.obj.list, items...)
 	case nd != nil && nd.k == nSet: // a set subclass built by REDUCE
@@ -944,8 +946,13 @@ func (m *machine) appendTo(pos int, items []val) error {
 }
 
 // appendVals appends with doubling growth: APPENDS batches of 1000 would
-// otherwise regrow big lists by append's 1.25x many times.
-func appendVals(dst, src []val) []val {
+// otherwise regrow big lists by append's 1.25x many times. A container's
+// first items go into the machine's spare room when they fit.
+func (m *machine) appendVals(dst, src []val) []val {
+	if cap(dst) == 0 && len(src) <= len(m.spare) {
+		n := len(src)
+		dst, m.spare = m.spare[:0:n], m.spare[n:]
+	}
 	if len(dst)+len(src) > cap(dst) {
 		nd := make([]val, len(dst), max(2*cap(dst), len(dst)+len(src)))
 		copy(nd, dst)
@@ -962,7 +969,7 @@ func (m *machine) setItems(pos int, kv []val) error {
 	nd := m.nodeOf(*t)
 	switch {
 	case nd != nil && nd.k == nDict:
-		nd.items = appendVals(nd.items, kv)
+		nd.items = m.appendVals(nd.items, kv)
 	case nd != nil && nd.k == nObject:
 		nd.obj.dict = append(nd.obj.dict, kv...)
 	default:

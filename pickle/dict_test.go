@@ -378,3 +378,89 @@ func TestOrderedDictAndDefaultDict(t *testing.T) {
 		assert.True(t, Equal(od, back[0]))
 	}
 }
+
+// A dict whose keys are all str keeps no hash keys until something else
+// needs them: every operation answers the same across that switch.
+func TestDictStrKeysThenOthers(t *testing.T) {
+	d := NewDict(0)
+	require.NoError(t, d.Set("a", 1))
+	require.NoError(t, d.Set("b", 2))
+	require.NoError(t, d.Set("a", 3))
+	require.Equal(t, 2, d.Len())
+	v, ok := d.Get("a")
+	require.True(t, ok)
+	require.Equal(t, 3, v)
+	_, ok = d.Get(int64(1))
+	require.False(t, ok)
+	require.NoError(t, d.Set(int64(1), "one"))
+	require.NoError(t, d.Set("a", 4))
+	require.Equal(t, []any{"a", "b", int64(1)}, d.Keys())
+	v, _ = d.Get("a")
+	require.Equal(t, 4, v)
+	require.True(t, d.Delete("b"))
+	require.Equal(t, []any{"a", int64(1)}, d.Keys())
+
+	big := NewDict(0)
+	for i := 0; i < 3*smallDict; i++ {
+		require.NoError(t, big.Set(fmt.Sprint("k", i), i))
+	}
+	require.NoError(t, big.Set("k0", -1))
+	require.Equal(t, 3*smallDict, big.Len())
+	v, _ = big.Get("k0")
+	require.Equal(t, -1, v)
+	v, _ = big.Get(fmt.Sprint("k", 3*smallDict-1))
+	require.Equal(t, 3*smallDict-1, v)
+	require.True(t, big.Delete("k5"))
+	_, ok = big.Get("k5")
+	require.False(t, ok)
+
+	// Sets of str compare, and hash as frozenset members, as before.
+	s1, err := NewSet("x", "y")
+	require.NoError(t, err)
+	s2, err := NewSet("y", "x")
+	require.NoError(t, err)
+	require.True(t, Equal(s1, s2))
+	require.True(t, s1.Has("x"))
+	require.False(t, s1.Has(int64(0)))
+	f1, err := NewFrozenSet("x", "y")
+	require.NoError(t, err)
+	f2, err := NewFrozenSet("y", "x")
+	require.NoError(t, err)
+	outer, err := NewSet(f1)
+	require.NoError(t, err)
+	require.True(t, outer.Has(f2))
+
+	// Decoded dicts take the same path.
+	var x any
+	data, err := Marshal(map[string]any{"p": 1, "q": 2}, Deterministic())
+	require.NoError(t, err)
+	require.NoError(t, Unmarshal(data, &x))
+	dd := x.(*Dict)
+	require.NoError(t, dd.Set(int64(7), nil))
+	v, _ = dd.Get("q")
+	require.Equal(t, int64(2), v)
+}
+
+// Reading a dict or set whose keys are all str writes nothing: readers
+// may share it (go test -race checks).
+func TestDictStrKeysReadsShare(t *testing.T) {
+	s1, err := NewSet("x", "y")
+	require.NoError(t, err)
+	s2, err := NewSet("y", "x")
+	require.NoError(t, err)
+	f, err := NewFrozenSet("x", "y")
+	require.NoError(t, err)
+	d := NewDict(2)
+	require.NoError(t, d.Set("a", 1))
+	done := make(chan bool)
+	for range 2 {
+		go func() {
+			ok := Equal(s1, s2) && s1.Has("x")
+			_, err := NewSet(f)
+			_, found := d.Get("a")
+			done <- ok && err == nil && found
+		}()
+	}
+	require.True(t, <-done)
+	require.True(t, <-done)
+}

@@ -39,10 +39,17 @@ func typeID(t reflect.Type) unsafe.Pointer {
 // slot hashes like CPython's PyMemoTable (id >> 3): objects allocated one
 // after another land in neighbouring slots, which keeps the lookups that
 // every str and container costs in cache. High bits are folded in so that
-// large power-of-two strides still spread.
-func slotOf(p, t uintptr, n uint32, mask uintptr) uintptr {
-	x := p>>3 ^ uintptr(n) ^ t>>5
-	return (x ^ x>>17 ^ x>>31) & mask
+// large power-of-two strides still spread. Strings packed into one chunk
+// (as the decoder makes them) can share an 8-byte word: the low three
+// address bits pick one of eight regions of the table for them, or
+// linear probing would pile their runs into one and walk it on every
+// miss (the length, hashed in before, did not break those runs: encoding
+// 20k decoded records probed up to 155M slots, now 0.1M to 10M as the
+// heap happens to lay them out).
+func slotOf(p, t uintptr, mask uintptr) uintptr {
+	x := p>>3 ^ t>>5
+	x = (x ^ x>>17 ^ x>>31) & mask
+	return x ^ (p&7)*((mask+1)>>3)
 }
 
 func (m *idTable) get(k refKey) (int, bool) {
@@ -51,7 +58,7 @@ func (m *idTable) get(k refKey) (int, bool) {
 	}
 	p, t, n := uintptr(k.p), uintptr(k.t), uint32(k.n)
 	mask := uintptr(len(m.slots) - 1)
-	for i := slotOf(p, t, n, mask); ; i = (i + 1) & mask {
+	for i := slotOf(p, t, mask); ; i = (i + 1) & mask {
 		s := &m.slots[i]
 		if s.v == 0 {
 			return 0, false
@@ -71,7 +78,7 @@ func (m *idTable) find(k refKey) (idx int, slot int, found bool) {
 	}
 	p, t, n := uintptr(k.p), uintptr(k.t), uint32(k.n)
 	mask := uintptr(len(m.slots) - 1)
-	for i := slotOf(p, t, n, mask); ; i = (i + 1) & mask {
+	for i := slotOf(p, t, mask); ; i = (i + 1) & mask {
 		s := &m.slots[i]
 		if s.v == 0 {
 			return 0, int(i), false
@@ -101,7 +108,7 @@ func (m *idTable) put(k refKey, v int) {
 	}
 	p, t, n := uintptr(k.p), uintptr(k.t), uint32(k.n)
 	mask := uintptr(len(m.slots) - 1)
-	i := slotOf(p, t, n, mask)
+	i := slotOf(p, t, mask)
 	for {
 		s := &m.slots[i]
 		if s.v == 0 {
@@ -128,7 +135,7 @@ func (m *idTable) grow() {
 		if s.v == 0 {
 			continue
 		}
-		i := slotOf(s.p, s.t, s.n, mask)
+		i := slotOf(s.p, s.t, mask)
 		for m.slots[i].v != 0 {
 			i = (i + 1) & mask
 		}
@@ -140,10 +147,15 @@ func (m *idTable) reset() {
 	if m.used == 0 {
 		return
 	}
-	if len(m.slots) > 1<<16 {
-		m.slots = nil // do not keep a huge table between pickles
-	} else {
-		clear(m.slots)
-	}
+	clear(m.slots)
 	m.used = 0
+}
+
+// release drops a large table that was less than a sixteenth full (it
+// grows fourfold, so one it just grew to is an eighth full): tables above
+// 64k slots are kept between pickles only while pickles need them.
+func (m *idTable) release() {
+	if len(m.slots) > 1<<16 && 16*m.used < len(m.slots) {
+		m.slots, m.used = nil, 0
+	}
 }

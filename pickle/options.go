@@ -48,7 +48,17 @@ type config struct {
 }
 
 func newConfig(opts []Option) config {
-	c := config{
+	var c config
+	c.init(opts)
+	return c
+}
+
+// init sets c to the defaults and applies opts. It fills c in place so
+// that a config living inside a larger heap object (the decoder's
+// smallMachine) costs no allocation of its own: options are closures, so
+// the config they are given always escapes.
+func (c *config) init(opts []Option) {
+	*c = config{
 		protocol:     DefaultProtocol,
 		maxDepth:     DefaultMaxDepth,
 		maxMemo:      DefaultMaxMemo,
@@ -58,10 +68,9 @@ func newConfig(opts []Option) config {
 	}
 	for _, o := range opts {
 		if o != nil {
-			o(&c)
+			o(c)
 		}
 	}
-	return c
 }
 
 // invalid records the first invalid option, which the call using the

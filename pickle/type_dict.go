@@ -26,7 +26,7 @@ type DictItem struct {
 // one encodes back as the class it came as.
 type Dict struct {
 	items   []DictItem
-	keys    []hashKey
+	keys    []hashKey       // the items' keys, or none while every key is a str (strKeys)
 	index   map[hashKey]int // built once the dict outgrows a linear scan
 	kind    dictKind        // dict, OrderedDict or defaultdict
 	factory any             // a defaultdict's default_factory
@@ -219,7 +219,31 @@ const smallDict = 8
 
 // NewDict returns an empty dict with room for n items.
 func NewDict(n int) *Dict {
-	return &Dict{items: make([]DictItem, 0, n), keys: make([]hashKey, 0, n)}
+	return &Dict{items: make([]DictItem, 0, n)}
+}
+
+// strKeys reports whether the dict keeps no keys beside its items: while
+// every key is a str and the dict is small, a str key's hashKey is made
+// when compared rather than stored (decoding 100k records into any built
+// and kept 500k of them). Set and Delete store them (hashKeys) when
+// anything else needs them; readers make them without storing
+// (keysView), so that reading a dict stays free of writes.
+func (d *Dict) strKeys() bool { return len(d.keys) < len(d.items) }
+
+func (d *Dict) hashKeys() []hashKey {
+	d.keys = d.keysView()
+	return d.keys
+}
+
+func (d *Dict) keysView() []hashKey {
+	if !d.strKeys() {
+		return d.keys
+	}
+	keys := make([]hashKey, len(d.items), cap(d.items))
+	for i, it := range d.items {
+		keys[i] = hashKey{kind: 's', s: it.Key.(string)}
+	}
+	return keys
 }
 
 // Len returns the number of items.
@@ -248,10 +272,21 @@ func (d *Dict) Get(key any) (any, bool) {
 // Set stores value under key. As in Python, an existing equal key keeps its
 // original form and position; only the value changes.
 func (d *Dict) Set(key, value any) error {
+	if s, ok := key.(string); ok && len(d.keys) == 0 && d.index == nil && len(d.items) < smallDict {
+		for i := range d.items {
+			if d.items[i].Key.(string) == s {
+				d.items[i].Value = value
+				return nil
+			}
+		}
+		d.items = append(d.items, DictItem{key, value})
+		return nil
+	}
 	k, err := keyOf(key)
 	if err != nil {
 		return err
 	}
+	d.hashKeys()
 	if i := d.find(k); i >= 0 {
 		d.items[i].Value = value
 		return nil
@@ -275,6 +310,7 @@ func (d *Dict) Delete(key any) bool {
 	if err != nil || d == nil {
 		return false
 	}
+	d.hashKeys()
 	i := d.find(k)
 	if i < 0 {
 		return false
@@ -323,6 +359,17 @@ func (d *Dict) find(k hashKey) int {
 	if d.index != nil {
 		if i, ok := d.index[k]; ok {
 			return i
+		}
+		return -1
+	}
+	if d.strKeys() {
+		if k.kind != 's' {
+			return -1
+		}
+		for i := range d.items {
+			if d.items[i].Key.(string) == k.s {
+				return i
+			}
 		}
 		return -1
 	}

@@ -91,7 +91,7 @@ func equalSets(x *Set, b any) bool {
 	if x.Len() != y.Len() {
 		return false
 	}
-	for _, k := range x.d.keys {
+	for _, k := range x.d.keysView() {
 		if y.d.find(k) < 0 {
 			return false
 		}
@@ -115,7 +115,7 @@ func (f *FrozenSet) repr(depth int) string {
 
 // key is the frozenset's key: its members' keys, in an order of their own.
 func (f *FrozenSet) key() hashKey {
-	keys := append([]hashKey(nil), f.s.d.keys...)
+	keys := append([]hashKey(nil), f.s.d.keysView()...)
 	sort.Slice(keys, func(i, j int) bool {
 		a, b := keys[i], keys[j]
 		if a.kind != b.kind {

@@ -17,18 +17,18 @@ func (m *machine) toAny(v val) (any, error) {
 	case kBool:
 		return v.n != 0, nil
 	case kInt:
-		return v.n, nil
+		return m.boxInt(v.n), nil
 	case kBig:
 		if m.copyLeaves {
 			return new(big.Int).Set(m.bigs[v.n]), nil
 		}
 		return m.bigs[v.n], nil
 	case kFloat:
-		return math.Float64frombits(uint64(v.n)), nil
+		return m.boxFloat(math.Float64frombits(uint64(v.n))), nil
 	case kStr:
-		return m.newString(m.data[v.n : v.n+v.m]), nil
+		return m.boxString(m.newString(m.data[v.n : v.n+v.m])), nil
 	case kStrX:
-		return m.strs[v.n], nil
+		return m.boxString(m.strs[v.n]), nil
 	case kBytes:
 		b := make([]byte, v.m)
 		copy(b, m.data[v.n:v.n+v.m])

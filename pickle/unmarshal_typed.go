@@ -30,8 +30,11 @@ type typed struct {
 }
 
 func (m *machine) newTyped() *typed {
-	if m.typed == nil {
+	switch {
+	case m.typed == nil:
 		m.typed = &typed{m: m, budget: m.cfg.expansionBudget(len(m.data))}
+	case m.typed.m == nil: // smallMachine's, not yet set up
+		m.typed.m, m.typed.budget = m, m.cfg.expansionBudget(len(m.data))
 	}
 	return m.typed
 }

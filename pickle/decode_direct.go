@@ -1,0 +1,193 @@
+package pickle
+
+// The direct decoder: one pass from the opcode stream straight into the
+// target, with no node tree in between. It takes the pickles CPython
+// writes for plain data (lists, tuples, str-keyed dicts into structs, maps
+// and *Dict, str, int, float, bool, None, a repeated str fetched from the
+// memo) into typed Go values and into `any`, and only those: on anything
+// else (a memo GET of anything but a str, an object, an opcode or a shape
+// it does not know, a value the target does not take, a limit within
+// reach) it gives up, sets the target back to zero, and Unmarshal runs the
+// two-pass machine from the start, which gives the answer or the error it
+// always gave. Only a zero target is decoded directly: the machine reads
+// the whole pickle before it writes anything, so a pickle it refuses
+// leaves the target untouched, which the direct decoder (writing as it
+// reads) can only promise by setting the target back to zero.
+//
+// Why giving up late is safe: the direct decoder keeps the stack the
+// machine would keep (it follows the opcodes, never reinterprets them) and
+// accepts a consuming opcode (APPEND, APPENDS, SETITEM, SETITEMS, TUPLE*,
+// STOP) only where the items it consumes are exactly the ones it parsed
+// for it; so what it decodes is what the machine decodes. Where the
+// opcodes alone do not tell an empty list or dict from one with a single
+// item, it looks one scalar ahead, or gives up (decode_direct_shape.go).
+// TestDirectMatchesMachine and FuzzDirect compare the two.
+//
+// Limits hold as in the machine, or stricter: the input is the one
+// Unmarshal already cut to WithMaxSize; memo puts count against WithMaxMemo
+// (every put, where the machine counts distinct indexes) and only the
+// dense indexes CPython writes are taken; nesting stops short of
+// WithMaxDepth; with no memo GET but of a str, the output is proportional
+// to the input, within the expansion budget.
+//
+// Files: decode_direct.go (plans, the whole pickle), decode_direct_read.go
+// (opcodes and the memo), decode_direct_shape.go (lists, tuples, dicts),
+// decode_direct_typed.go (typed targets), decode_direct_any.go (`any`).
+
+import (
+	"reflect"
+	"sync"
+	"unsafe"
+)
+
+// directFunc decodes the next value into the Go value at p; false gives up.
+type directFunc func(d *direct, p unsafe.Pointer, c follows) bool
+
+type directPlan struct {
+	dec directFunc // nil: not decoded directly
+}
+
+func (pl *directPlan) run(d *direct, p unsafe.Pointer, c follows) bool {
+	return pl.dec != nil && pl.dec(d, p, c)
+}
+
+// follows says what the pickle holds after the value being decoded, which
+// is what tells an empty list or dict from one with a single item (written
+// EMPTY_LIST item APPEND, EMPTY_DICT key value SETITEM).
+type follows uint8
+
+const (
+	followsEnd   follows = iota // a consuming opcode: STOP, APPEND, SETITEM
+	followsKey                  // the next str key of a dict, or SETITEMS
+	followsValue                // any value (list and tuple items), or APPENDS, TUPLE
+)
+
+type direct struct {
+	m     *machine
+	data  []byte
+	pos   int
+	depth int
+	nmemo int      // distinct memo indexes put
+	memos []uint64 // what each memo index holds (memoPuts)
+	stack []any    // the items of the containers being decoded into any
+
+	memoStrs []string // the Go string of each memoized str, once made (text)
+	lastGet  int      // the memo index strArg's str came from, or -1
+}
+
+var directPlans sync.Map // reflect.Type -> *directPlan
+
+// directPlanOf returns the plan for t, building (and publishing, complete)
+// the plans of t and the types it contains on first use.
+func directPlanOf(t reflect.Type) *directPlan {
+	if pl, ok := directPlans.Load(t); ok {
+		return pl.(*directPlan)
+	}
+	b := planBuilder{}
+	b.plan(t)
+	for bt, pl := range b.plans {
+		directPlans.LoadOrStore(bt, pl)
+	}
+	pl, _ := directPlans.Load(t)
+	return pl.(*directPlan)
+}
+
+type planBuilder struct {
+	plans map[reflect.Type]*directPlan
+}
+
+func (b *planBuilder) plan(t reflect.Type) *directPlan {
+	if pl, ok := b.plans[t]; ok {
+		return pl // a recursive type: filled in before anyone runs it
+	}
+	if b.plans == nil {
+		b.plans = map[reflect.Type]*directPlan{}
+	}
+	pl := &directPlan{}
+	b.plans[t] = pl
+	// The value model's types and what the machine decodes specially
+	// (Unmarshaler, RawValue, time.Time, big.Int) are the machine's; the
+	// typed decoder takes a bool, number or string whatever its form.
+	if infoOf(t).unmarshal != unmarshalNone || isModelTarget(t) || forms[t] != nil && !isScalarKind(t.Kind()) ||
+		t == rawValueType || t == timeType || t == bigIntType {
+		return pl
+	}
+	switch t.Kind() {
+	case reflect.Bool:
+		pl.dec = decBool
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		pl.dec = intDecoder(t.Size())
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		pl.dec = uintDecoder(t.Size())
+	case reflect.Float32:
+		pl.dec = decFloat32
+	case reflect.Float64:
+		pl.dec = decFloat64
+	case reflect.String:
+		pl.dec = decString
+	case reflect.Pointer:
+		if isScalarKind(t.Elem().Kind()) {
+			if elem := b.plan(t.Elem()); elem.dec != nil {
+				pl.dec = ptrDecoder(t, elem)
+			}
+		}
+	case reflect.Slice:
+		if t.Elem().Kind() != reflect.Uint8 {
+			pl.dec = sliceDecoder(t, b.plan(t.Elem()))
+		}
+	case reflect.Array:
+		if t.Elem().Kind() != reflect.Uint8 {
+			pl.dec = arrayDecoder(t, b.plan(t.Elem()))
+		}
+	case reflect.Map:
+		if t.Key().Kind() == reflect.String && b.plan(t.Key()).dec != nil {
+			pl.dec = mapDecoder(t, b.plan(t.Elem()))
+		}
+	case reflect.Struct:
+		pl.dec = b.structDecoder(t)
+	case reflect.Interface:
+		if t.NumMethod() == 0 {
+			pl.dec = decAny
+		}
+	}
+	return pl
+}
+
+// --- the whole pickle ---
+
+// decodeDirect decodes the pickle in m into rv (settable) in one pass and
+// reports whether it did; false leaves the work to the machine, and rv as
+// it was. Only a zero rv is decoded directly: the machine reads the whole
+// pickle before it writes anything, so a pickle it refuses leaves the
+// target untouched, and the direct decoder, which writes as it reads,
+// can only promise that by setting the target back to zero.
+func (s *smallMachine) decodeDirect(rv reflect.Value) bool {
+	pl := directPlanOf(rv.Type())
+	if pl.dec == nil || !rv.CanAddr() || !rv.IsZero() {
+		return false
+	}
+	m := &s.machine
+	s.direct = direct{m: m, data: m.data, stack: s.dstack[:0], memos: s.dmemos[:0], memoStrs: s.dstrs[:0]}
+	if !s.direct.run(pl, rv) {
+		rv.SetZero()
+		return false
+	}
+	return true
+}
+
+func (d *direct) run(pl *directPlan, rv reflect.Value) bool {
+	if len(d.data) >= 1<<30 {
+		return false // memo entries hold offsets in 30 bits
+	}
+	if op, ok := d.peek(); ok && op == opProto {
+		d.pos += 2
+		if d.pos > len(d.data) || int(d.data[d.pos-1]) > HighestProtocol {
+			return false
+		}
+	}
+	if !pl.run(d, rv.Addr().UnsafePointer(), followsEnd) {
+		return false
+	}
+	op, ok := d.next()
+	return ok && op == opStop
+}

@@ -1,0 +1,218 @@
+package pickle
+
+// The direct decoder (decode_direct.go) into `any`: what the machine's
+// toAny makes of the same values.
+
+import (
+	"unsafe"
+)
+
+// decAny decodes into an `any` what the machine's toAny makes of the same
+// value: nil, bool, int64, float64, string, []any, Tuple, *Dict (str keys).
+func decAny(d *direct, p unsafe.Pointer, c follows) bool {
+	x, ok := d.anyValue(c)
+	if ok {
+		*(*any)(p) = x
+	}
+	return ok
+}
+
+func (d *direct) anyValue(c follows) (any, bool) {
+	op, ok := d.peek()
+	if !ok {
+		return nil, false
+	}
+	switch op {
+	case opEmptyList:
+		return d.anyItems(c, false)
+	case opEmptyTuple, opMark:
+		return d.anyItems(c, true)
+	case opEmptyDict:
+		d.pos++
+		// Keys and values wait on the stack until the dict is complete,
+		// to make it at its size.
+		start := len(d.stack)
+		pair := func(c follows) bool {
+			_, ks, ok := d.key(true)
+			if !ok {
+				return false
+			}
+			d.stack = append(d.stack, d.m.boxString(ks))
+			x, ok := d.anyValue(c)
+			d.stack = append(d.stack, x)
+			return ok
+		}
+		if !d.dictItems(pair, c) {
+			return nil, false
+		}
+		kv := d.stack[start:]
+		dict := NewDict(len(kv) / 2)
+		for i := 0; i < len(kv); i += 2 {
+			if dict.Set(kv[i], kv[i+1]) != nil {
+				return nil, false
+			}
+		}
+		clear(kv)
+		d.stack = d.stack[:start]
+		return dict, true
+	}
+	x, ok := d.anyScalar()
+	if !ok || c == followsValue {
+		return x, ok // among items, markItems takes the TUPLE1-3 that may follow
+	}
+	// The first of the scalars of a short tuple? What follows a value
+	// here is a consuming opcode, or a str key: anything else continues a
+	// tuple. (A str second item is taken for the next key; the pickle then
+	// goes to the machine.)
+	items := []any{x}
+	for {
+		op, ok := d.peek()
+		switch {
+		case !ok:
+			return nil, false
+		case op >= opTuple1 && op <= opTuple3:
+			if int(op-opTuple1)+1 != len(items) || !d.enter() {
+				return nil, false
+			}
+			d.depth--
+			d.pos++
+			return Tuple(items), d.memo()
+		case len(items) == 3 || isContainerOp(op) || op == opMark || c == followsKey && isStrOp(op):
+			if len(items) > 1 {
+				return nil, false
+			}
+			return x, true
+		}
+		if _, ok := d.scalarEnd(d.pos); !ok {
+			if len(items) > 1 {
+				return nil, false
+			}
+			return x, true // a consuming opcode
+		}
+		y, ok := d.anyScalar()
+		if !ok {
+			return nil, false
+		}
+		items = append(items, y)
+	}
+}
+
+// anyItems decodes a list or tuple (sequence) into an anyList.
+func (d *direct) anyItems(c follows, tuple bool) (any, bool) {
+	l := anyList{d: d, start: len(d.stack)}
+	item := func(c follows) bool {
+		x, ok := d.anyValue(c)
+		l.push(x)
+		return ok
+	}
+	tuples := func(n, _ int) bool {
+		items := l.items()
+		last := items[len(items)-n:]
+		for _, x := range last {
+			switch x.(type) {
+			case []any, Tuple, *Dict:
+				return false // nested tuples: the machine bounds their depth
+			}
+		}
+		t := Tuple(append([]any(nil), last...))
+		l.drop(n)
+		l.push(t)
+		return true
+	}
+	if !d.sequence(item, c, func() int { return len(l.items()) }, tuples) {
+		return nil, false
+	}
+	if tuple {
+		return Tuple(l.done()), true
+	}
+	return l.done(), true
+}
+
+// anyList collects the items of a list or tuple: the first ones on the
+// decoder's stack (shared by all containers being decoded, so that a
+// short one is made once, at its size), the rest, once there are
+// anyListOwn, in a slice of its own (so that a long one is not copied
+// from the stack at the end).
+type anyList struct {
+	d     *direct
+	start int
+	own   []any
+}
+
+const anyListOwn = 256
+
+func (l *anyList) items() []any {
+	if l.own != nil {
+		return l.own
+	}
+	return l.d.stack[l.start:]
+}
+
+func (l *anyList) push(x any) {
+	if l.own != nil {
+		l.own = append(growLarge(l.own), x)
+		return
+	}
+	l.d.stack = append(l.d.stack, x)
+	if len(l.d.stack)-l.start >= anyListOwn {
+		l.own = append(make([]any, 0, 2*anyListOwn), l.d.stack[l.start:]...)
+		l.release()
+	}
+}
+
+func (l *anyList) drop(n int) {
+	if l.own != nil {
+		clear(l.own[len(l.own)-n:])
+		l.own = l.own[:len(l.own)-n]
+		return
+	}
+	clear(l.d.stack[len(l.d.stack)-n:])
+	l.d.stack = l.d.stack[:len(l.d.stack)-n]
+}
+
+func (l *anyList) release() {
+	clear(l.d.stack[l.start:])
+	l.d.stack = l.d.stack[:l.start]
+}
+
+func (l *anyList) done() []any {
+	if l.own != nil {
+		return l.own[:len(l.own):len(l.own)]
+	}
+	items := append([]any{}, l.d.stack[l.start:]...)
+	l.release()
+	return items
+}
+
+func (d *direct) anyScalar() (any, bool) {
+	op, ok := d.next()
+	if !ok {
+		return nil, false
+	}
+	var x any
+	switch op {
+	case opNone:
+	case opNewtrue:
+		x = true
+	case opNewfalse:
+		x = false
+	case opBinfloat:
+		f, ok := d.floatArg(op)
+		if !ok {
+			return nil, false
+		}
+		x = d.m.boxFloat(f)
+	default:
+		if n, ok := d.intArg(op); ok {
+			x = d.m.boxInt(n)
+			break
+		}
+		b, ok := d.strArg(op)
+		if !ok {
+			return nil, false
+		}
+		s := d.text(b)
+		return d.m.boxString(s), d.memoStr(b, s)
+	}
+	return x, d.memo()
+}

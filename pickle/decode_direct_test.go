@@ -1,0 +1,196 @@
+package pickle
+
+import (
+	"encoding/hex"
+	"fmt"
+	"math"
+	"reflect"
+	"strings"
+	"testing"
+	"unsafe"
+
+	"github.com/mpconn/mpconn/internal/benchdata"
+	"github.com/stretchr/testify/require"
+)
+
+type directName string
+
+type directEmbedded struct {
+	E1 int    `pickle:"e1"`
+	E2 string `pickle:"e2"`
+}
+
+type directInner struct {
+	X int8     `pickle:"x"`
+	Y []string `pickle:"y"`
+}
+
+type directTarget struct {
+	directEmbedded
+	A  int              `pickle:"a"`
+	B  string           `pickle:"b"`
+	C  []float64        `pickle:"c"`
+	D  *string          `pickle:"d"`
+	E  map[string]int64 `pickle:"e"`
+	F  [2]int           `pickle:"f"`
+	G  bool             `pickle:"g"`
+	H  float32          `pickle:"h"`
+	I  directInner      `pickle:"i"`
+	P  *int             `pickle:"p"`
+	U  uint16           `pickle:"u"`
+	N  directName       `pickle:"n"`
+	L  []directTarget   `pickle:"l"`
+	Z  any              `pickle:"z"` // no direct plan: the machine's
+	ID int64
+}
+
+// directTargets makes fresh targets of the types the direct decoder
+// takes, some empty and some holding values already (which the machine
+// decodes into, and so must the direct decoder).
+func directTargets() []any {
+	s := "old"
+	return []any{
+		new([]int64), new([]int), new([]int8), new([]uint16), new([]float64), new([]float32),
+		new([]string), new([]bool), new([][]string), new([][2]int), new([2]int), new([3]float64),
+		new(map[string]int), new(map[string]string), new(map[string][]int), new(map[directName]any),
+		new(directTarget), new([]directTarget), new(map[string]directTarget),
+		new(string), new(int64), new(uint32), new(float32), new(bool), new(*string), new(directName),
+		&directTarget{A: 7, B: "kept", D: &s, E: map[string]int64{"k": 1}, I: directInner{X: 3}},
+		&map[string]int{"kept": 1},
+		&[]int64{1, 2, 3},
+		&[]directTarget{{A: 1}},
+		new([]benchdata.Rec), new([]benchdata.Nested),
+		new(any), new([]any), new(map[string]any), new(Tuple),
+	}
+}
+
+// checkDirect decodes data into each target with and without the direct
+// decoder: the same value, or the same error.
+func checkDirect(t *testing.T, data []byte) {
+	t.Helper()
+	machine, direct := directTargets(), directTargets()
+	for i := range machine {
+		errM := unmarshal(data, machine[i], nil, false)
+		errD := unmarshal(data, direct[i], nil, true)
+		if fmt.Sprint(errM) != fmt.Sprint(errD) {
+			t.Fatalf("%T: machine: %v; direct: %v\npickle %x", machine[i], errM, errD, data)
+		}
+		if !reflect.DeepEqual(machine[i], direct[i]) && !sameWithNaN(machine[i], direct[i]) {
+			t.Fatalf("%T: machine: %#v; direct: %#v\npickle %x", machine[i], machine[i], direct[i], data)
+		}
+	}
+}
+
+// sameWithNaN compares values holding a NaN (never DeepEqual) by print.
+func sameWithNaN(a, b any) bool {
+	s := fmt.Sprint(reflect.ValueOf(a).Elem())
+	return strings.Contains(strings.ToLower(s), "nan") && s == fmt.Sprint(reflect.ValueOf(b).Elem())
+}
+
+// Every pickle of the corpus (written by every CPython) and of the
+// benchmarks decodes the same with and without the direct decoder.
+func TestDirectMatchesMachine(t *testing.T) {
+	n := 0
+	for _, path := range snapshotFiles(t) {
+		cf := loadCorpusFile(t, path)
+		for _, e := range cf.Entries {
+			for _, h := range e.Pickles {
+				b, err := hex.DecodeString(h)
+				require.NoError(t, err)
+				checkDirect(t, b)
+				n++
+			}
+		}
+	}
+	require.NotZero(t, n)
+	for _, c := range benchdata.ScaledDecodeCases(1000) {
+		checkDirect(t, c.Data)
+	}
+}
+
+// The direct decoder takes the shapes CPython writes, and refuses (to the
+// machine) what it does not take; each case checks both.
+func TestDirectShapes(t *testing.T) {
+	type pair struct {
+		A []int          `pickle:"a"`
+		B map[string]int `pickle:"b"`
+		C string         `pickle:"c"`
+	}
+	cases := []struct {
+		name   string
+		v      any
+		direct bool // the direct decoder decodes it
+		target func() any
+	}{
+		{"one-item list", []any{1}, true, func() any { return new([]int) }},
+		{"empty list in a dict", map[string]any{"a": []any{}}, true, func() any { return new(pair) }},
+		{"one-item list in a dict", map[string]any{"a": []any{5}}, true, func() any { return new(pair) }},
+		{"one-item dict in a dict", map[string]any{"b": map[string]any{"x": 1}}, true, func() any { return new(pair) }},
+		{"empty dict, then a key", func() any {
+			d := NewDict(2)
+			_ = d.Set("b", map[string]any{})
+			_ = d.Set("c", "x")
+			return d
+		}(), true, func() any { return new(pair) }},
+		{"list of one-item lists", []any{[]any{1}, []any{2}}, true, func() any { return new([][]int) }},
+		// An empty list among items, then a container: that container
+		// may be the list's one item; only its end would tell.
+		{"list of empty lists", []any{[]any{}, []any{}}, false, func() any { return new([][]int) }},
+		{"tuples", []any{Tuple{1, 2}, Tuple{3, 4}}, true, func() any { return new([][2]int) }},
+		{"long tuple", Tuple{1, 2, 3, 4, 5}, true, func() any { return new([]int) }},
+		{"repeated keys", []any{map[string]any{"c": "x"}, map[string]any{"c": "y"}}, true, func() any { return new([]pair) }},
+		{"big ints", []any{int64(math.MaxInt64), int64(math.MinInt64)}, true, func() any { return new([]int64) }},
+		{"overflow", []any{300}, false, func() any { return new([]int8) }},
+		{"unknown field", map[string]any{"zz": 1}, false, func() any { return new(pair) }},
+		{"float into int", []any{1.5}, false, func() any { return new([]int) }},
+		{"shared list", func() any { l := []any{1}; return []any{l, l} }(), false, func() any { return new([][]int) }},
+		{"list of one-item dicts", []any{map[string]any{"c": "x"}}, true, func() any { return new([]pair) }},
+		{"one-item list of one container", []any{[]any{1, 2}}, true, func() any { return new([][]int) }},
+		{"one-item list of one container, in a list", []any{[]any{[]any{1, 2}}, []any{}}, false, func() any { return new([][][]int) }},
+		{"truncated", []any{1, 2}, false, func() any { return new([]int) }},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			data, err := Marshal(c.v, Deterministic())
+			require.NoError(t, err)
+			if c.name == "truncated" {
+				data = data[:len(data)-1]
+			}
+			checkDirect(t, data)
+			target := c.target()
+			s := &smallMachine{}
+			s.cfg.init(nil)
+			s.init(data, &s.cfg, 0)
+			ok := s.decodeDirect(reflect.ValueOf(target).Elem())
+			require.Equal(t, c.direct, ok)
+		})
+	}
+}
+
+// FuzzDirect: on any input, the direct decoder decodes what the machine
+// decodes, or leaves it to the machine.
+func FuzzDirect(f *testing.F) {
+	addCorpusSeeds(f)
+	for _, c := range benchdata.ScaledDecodeCases(10000) {
+		f.Add(c.Data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		checkDirect(t, data)
+	})
+}
+
+// A str fetched again from the memo is the same Go string, as the
+// machine gives it: re-encoded, it is written once and fetched, as
+// CPython wrote it.
+func TestDirectSharesMemoizedStrings(t *testing.T) {
+	data, err := Marshal([]any{map[string]any{"k": 1}, map[string]any{"k": 2}})
+	require.NoError(t, err)
+	var v any
+	require.NoError(t, Unmarshal(data, &v))
+	l := v.([]any)
+	k0, k1 := l[0].(*Dict).Keys()[0].(string), l[1].(*Dict).Keys()[0].(string)
+	require.Equal(t, unsafe.StringData(k0), unsafe.StringData(k1))
+	again, err := Marshal(v)
+	require.NoError(t, err)
+	require.Equal(t, data, again)
+}

@@ -1,0 +1,443 @@
+package pickle
+
+// The direct decoder (decode_direct.go) into typed Go values: scalars,
+// pointers to them, slices, arrays, maps with string keys, structs.
+
+import (
+	"encoding/binary"
+	"math"
+	"reflect"
+	"slices"
+	"unsafe"
+)
+
+func decBool(d *direct, p unsafe.Pointer, _ follows) bool {
+	op, ok := d.next()
+	switch {
+	case !ok:
+		return false
+	case op == opNewtrue:
+		*(*bool)(p) = true
+	case op == opNewfalse:
+		*(*bool)(p) = false
+	case op != opNone: // None leaves the value alone
+		return false
+	}
+	return d.memo()
+}
+
+func intDecoder(size uintptr) directFunc {
+	return func(d *direct, p unsafe.Pointer, _ follows) bool {
+		op, ok := d.next()
+		if !ok {
+			return false
+		}
+		if op != opNone {
+			n, ok := d.intArg(op)
+			if !ok {
+				return false
+			}
+			switch size {
+			case 1:
+				if int64(int8(n)) != n {
+					return false
+				}
+				*(*int8)(p) = int8(n)
+			case 2:
+				if int64(int16(n)) != n {
+					return false
+				}
+				*(*int16)(p) = int16(n)
+			case 4:
+				if int64(int32(n)) != n {
+					return false
+				}
+				*(*int32)(p) = int32(n)
+			default:
+				*(*int64)(p) = n
+			}
+		}
+		return d.memo()
+	}
+}
+
+func uintDecoder(size uintptr) directFunc {
+	return func(d *direct, p unsafe.Pointer, _ follows) bool {
+		op, ok := d.next()
+		if !ok {
+			return false
+		}
+		if op != opNone {
+			n, ok := d.intArg(op)
+			if !ok || n < 0 {
+				return false
+			}
+			switch size {
+			case 1:
+				if n > math.MaxUint8 {
+					return false
+				}
+				*(*uint8)(p) = uint8(n)
+			case 2:
+				if n > math.MaxUint16 {
+					return false
+				}
+				*(*uint16)(p) = uint16(n)
+			case 4:
+				if n > math.MaxUint32 {
+					return false
+				}
+				*(*uint32)(p) = uint32(n)
+			default:
+				*(*uint64)(p) = uint64(n)
+			}
+		}
+		return d.memo()
+	}
+}
+
+// floatArg reads a float, or an int as a float (op already read).
+func (d *direct) floatArg(op byte) (float64, bool) {
+	if op == opBinfloat {
+		if len(d.data)-d.pos < 8 {
+			return 0, false
+		}
+		f := math.Float64frombits(binary.BigEndian.Uint64(d.data[d.pos:]))
+		d.pos += 8
+		return f, true
+	}
+	n, ok := d.intArg(op)
+	return float64(n), ok
+}
+
+func decFloat64(d *direct, p unsafe.Pointer, _ follows) bool {
+	op, ok := d.next()
+	if !ok {
+		return false
+	}
+	if op != opNone {
+		f, ok := d.floatArg(op)
+		if !ok {
+			return false
+		}
+		*(*float64)(p) = f
+	}
+	return d.memo()
+}
+
+func decFloat32(d *direct, p unsafe.Pointer, _ follows) bool {
+	op, ok := d.next()
+	if !ok {
+		return false
+	}
+	if op != opNone {
+		f, ok := d.floatArg(op)
+		if !ok || op == opBinfloat && math.Abs(f) > math.MaxFloat32 && !math.IsInf(f, 0) {
+			return false // the machine's overflow error
+		}
+		*(*float32)(p) = float32(f)
+	}
+	return d.memo()
+}
+
+func decString(d *direct, p unsafe.Pointer, _ follows) bool {
+	op, ok := d.next()
+	if !ok {
+		return false
+	}
+	if op != opNone {
+		b, ok := d.strArg(op)
+		if !ok {
+			return false
+		}
+		s := d.text(b)
+		*(*string)(p) = s
+		return d.memoStr(b, s)
+	}
+	return d.memo()
+}
+
+// ptrDecoder decodes into a pointer to a scalar as the machine does: None
+// makes it nil, anything else goes into the value it points to, allocated
+// when nil.
+func ptrDecoder(t reflect.Type, elem *directPlan) directFunc {
+	et := t.Elem()
+	return func(d *direct, p unsafe.Pointer, c follows) bool {
+		op, ok := d.peek()
+		if !ok {
+			return false
+		}
+		pp := (*unsafe.Pointer)(p)
+		if op == opNone {
+			d.pos++
+			*pp = nil
+			return d.memo()
+		}
+		if *pp == nil {
+			*pp = reflect.New(et).UnsafePointer()
+		}
+		return elem.run(d, *pp, c)
+	}
+}
+
+// sliceBuilder collects a slice's elements with doubling growth; the
+// slice is stored whole when complete.
+type sliceBuilder struct {
+	t    reflect.Type
+	size uintptr
+	s    reflect.Value
+	base unsafe.Pointer
+	n    int
+}
+
+func (b *sliceBuilder) slot() unsafe.Pointer {
+	if !b.s.IsValid() || b.n == b.s.Len() {
+		c := max(4, 2*b.n)
+		ns := reflect.MakeSlice(b.t, c, c)
+		if b.s.IsValid() {
+			reflect.Copy(ns, b.s)
+		}
+		b.s, b.base = ns, ns.UnsafePointer()
+	}
+	return unsafe.Add(b.base, uintptr(b.n)*b.size)
+}
+
+func (b *sliceBuilder) store(p unsafe.Pointer) {
+	sv := reflect.NewAt(b.t, p).Elem()
+	if b.n == 0 {
+		if sv.IsNil() {
+			sv.Set(reflect.MakeSlice(b.t, 0, 0))
+		}
+		return
+	}
+	sv.Set(b.s.Slice3(0, b.n, b.n))
+}
+
+func sliceDecoder(t reflect.Type, elem *directPlan) directFunc {
+	size := t.Elem().Size()
+	var scalars func(d *direct, p unsafe.Pointer, c follows) bool
+	switch ek := t.Elem().Kind(); {
+	case (ek == reflect.Int64 || ek == reflect.Int) && size == 8:
+		scalars = scalarSlice(func(d *direct, op byte) (int64, bool) { return d.intArg(op) })
+	case ek == reflect.Float64:
+		scalars = scalarSlice((*direct).floatArg)
+	case ek == reflect.String:
+		scalars = stringSlice
+	}
+	return func(d *direct, p unsafe.Pointer, c follows) bool {
+		op, ok := d.peek()
+		if !ok {
+			return false
+		}
+		sv := reflect.NewAt(t, p).Elem()
+		if op == opNone {
+			d.pos++
+			sv.SetZero()
+			return d.memo()
+		}
+		if sv.Cap() > 0 {
+			return false // the machine decodes into the existing elements
+		}
+		if scalars != nil {
+			return scalars(d, p, c)
+		}
+		b := sliceBuilder{t: t, size: size}
+		item := func(c follows) bool {
+			if !elem.run(d, b.slot(), c) {
+				return false
+			}
+			b.n++
+			return true
+		}
+		if !d.sequence(item, c, func() int { return b.n }, nil) {
+			return false
+		}
+		b.store(p)
+		return true
+	}
+}
+
+// scalarSlice decodes a list of ints or floats into a slice of int64,
+// int or float64 (the same memory) without reflection: the common big
+// lists. None leaves an element zero, as the machine leaves it.
+func scalarSlice[T int64 | float64](read func(d *direct, op byte) (T, bool)) func(d *direct, p unsafe.Pointer, c follows) bool {
+	return func(d *direct, p unsafe.Pointer, c follows) bool {
+		var vals []T
+		item := func(follows) bool {
+			op, ok := d.next()
+			if !ok {
+				return false
+			}
+			var x T
+			if op != opNone {
+				if x, ok = read(d, op); !ok {
+					return false
+				}
+			}
+			vals = append(growLarge(vals), x)
+			return d.memo()
+		}
+		if !d.sequence(item, c, func() int { return len(vals) }, nil) {
+			return false
+		}
+		if vals == nil {
+			vals = []T{}
+		}
+		*(*[]T)(p) = vals[:len(vals):len(vals)]
+		return true
+	}
+}
+
+// growLarge doubles a full slice of 256 items or more (append grows
+// large slices by 1.25x, copying a big list several times over); a small
+// one grows as append grows it, so that the many short lists of a record
+// stay short.
+func growLarge[T any](s []T) []T {
+	if len(s) < cap(s) || cap(s) < 256 {
+		return s
+	}
+	return slices.Grow(s, cap(s))
+}
+
+// stringSlice is scalarSlice for a slice of a string type.
+func stringSlice(d *direct, p unsafe.Pointer, c follows) bool {
+	var vals []string
+	item := func(follows) bool {
+		var s string
+		op, ok := d.next()
+		if !ok {
+			return false
+		}
+		if op == opNone {
+			vals = append(growLarge(vals), s)
+			return d.memo()
+		}
+		b, ok := d.strArg(op)
+		if !ok {
+			return false
+		}
+		s = d.text(b)
+		vals = append(growLarge(vals), s)
+		return d.memoStr(b, s)
+	}
+	if !d.sequence(item, c, func() int { return len(vals) }, nil) {
+		return false
+	}
+	if vals == nil {
+		vals = []string{}
+	}
+	*(*[]string)(p) = vals[:len(vals):len(vals)]
+	return true
+}
+
+func arrayDecoder(t reflect.Type, elem *directPlan) directFunc {
+	size, n := t.Elem().Size(), t.Len()
+	return func(d *direct, p unsafe.Pointer, c follows) bool {
+		if op, ok := d.peek(); ok && op == opNone {
+			d.pos++
+			return d.memo() // None leaves an array alone
+		}
+		i := 0
+		item := func(c follows) bool {
+			if i >= n {
+				return false // the machine's length error
+			}
+			if !elem.run(d, unsafe.Add(p, uintptr(i)*size), c) {
+				return false
+			}
+			i++
+			return true
+		}
+		if !d.sequence(item, c, func() int { return i }, nil) {
+			return false
+		}
+		return i == n
+	}
+}
+
+func mapDecoder(t reflect.Type, elem *directPlan) directFunc {
+	kt, et := t.Key(), t.Elem()
+	return func(d *direct, p unsafe.Pointer, c follows) bool {
+		op, ok := d.next()
+		if !ok {
+			return false
+		}
+		mv := reflect.NewAt(t, p).Elem()
+		switch op {
+		case opNone:
+			mv.SetZero()
+			return d.memo()
+		case opEmptyDict:
+		default:
+			return false
+		}
+		if mv.IsNil() {
+			mv.Set(reflect.MakeMap(t))
+		}
+		pair := func(c follows) bool {
+			_, ks, ok := d.key(true)
+			if !ok {
+				return false
+			}
+			k := reflect.New(kt).Elem()
+			k.SetString(ks)
+			e := reflect.New(et)
+			if !elem.run(d, e.UnsafePointer(), c) {
+				return false
+			}
+			mv.SetMapIndex(k, e.Elem())
+			return true
+		}
+		return d.dictItems(pair, c)
+	}
+}
+
+type directField struct {
+	offset uintptr
+	plan   *directPlan
+}
+
+func (b *planBuilder) structDecoder(t reflect.Type) directFunc {
+	sf := fieldsOf(t)
+	fields := make([]directField, len(sf.list))
+	for i, f := range sf.list {
+		// Promoted fields are reached through embedded structs, never
+		// pointers (buildFields), so their offsets add up.
+		st := t
+		for _, j := range f.index {
+			fields[i].offset += st.Field(j).Offset
+			st = st.Field(j).Type
+		}
+		fields[i].plan = b.plan(f.typ)
+	}
+	return func(d *direct, p unsafe.Pointer, c follows) bool {
+		op, ok := d.next()
+		if !ok {
+			return false
+		}
+		switch op {
+		case opNone:
+			return d.memo() // as encoding/json: None leaves a struct alone
+		case opEmptyDict:
+		default:
+			return false
+		}
+		pair := func(c follows) bool {
+			kb, _, ok := d.key(false)
+			if !ok {
+				return false
+			}
+			i, ok := sf.byName[string(kb)]
+			if !ok {
+				f, ok := sf.lookup(string(kb))
+				if !ok {
+					return false // a key no field takes: the machine skips its value
+				}
+				i = sf.byName[f.name]
+			}
+			f := &fields[i]
+			return f.plan.run(d, unsafe.Add(p, f.offset), c)
+		}
+		return d.dictItems(pair, c)
+	}
+}
