@@ -25,6 +25,10 @@ func (d *direct) nextFramed() (byte, bool) {
 			return op, true
 		}
 		if len(d.data)-d.pos < 8 || le(d.data[d.pos:d.pos+8]) > uint64(len(d.data)-d.pos-8) {
+			// Nothing after a bad frame may be read: peek cannot step back
+			// over it, and reading on from its length would take the
+			// length's bytes for opcodes.
+			d.pos = len(d.data)
 			return 0, false
 		}
 		d.pos += 8
