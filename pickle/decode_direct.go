@@ -116,9 +116,9 @@ func (b *planBuilder) plan(t reflect.Type) *directPlan {
 	case reflect.Bool:
 		pl.dec = decBool
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		pl.dec = intDecoder(t.Size())
+		pl.dec = intDecoder(t.Size(), true)
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		pl.dec = uintDecoder(t.Size())
+		pl.dec = intDecoder(t.Size(), false)
 	case reflect.Float32:
 		pl.dec = decFloat32
 	case reflect.Float64:

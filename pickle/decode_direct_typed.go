@@ -26,74 +26,44 @@ func decBool(d *direct, p unsafe.Pointer, _ follows) bool {
 	return d.memo()
 }
 
-func intDecoder(size uintptr) directFunc {
-	return func(d *direct, p unsafe.Pointer, _ follows) bool {
-		op, ok := d.next()
-		if !ok {
-			return false
-		}
-		if op != opNone {
-			n, ok := d.intArg(op)
-			if !ok {
-				return false
-			}
-			switch size {
-			case 1:
-				if int64(int8(n)) != n {
-					return false
-				}
-				*(*int8)(p) = int8(n)
-			case 2:
-				if int64(int16(n)) != n {
-					return false
-				}
-				*(*int16)(p) = int16(n)
-			case 4:
-				if int64(int32(n)) != n {
-					return false
-				}
-				*(*int32)(p) = int32(n)
-			default:
-				*(*int64)(p) = n
-			}
-		}
-		return d.memo()
+// intDecoder is the decoder of a signed (or unsigned) integer of size
+// bytes.
+func intDecoder(size uintptr, signed bool) directFunc {
+	switch {
+	case size == 1 && signed:
+		return decodeInteger[int8]
+	case size == 2 && signed:
+		return decodeInteger[int16]
+	case size == 4 && signed:
+		return decodeInteger[int32]
+	case signed:
+		return decodeInteger[int64]
+	case size == 1:
+		return decodeInteger[uint8]
+	case size == 2:
+		return decodeInteger[uint16]
+	case size == 4:
+		return decodeInteger[uint32]
 	}
+	return decodeInteger[uint64]
 }
 
-func uintDecoder(size uintptr) directFunc {
-	return func(d *direct, p unsafe.Pointer, _ follows) bool {
-		op, ok := d.next()
-		if !ok {
+// decodeInteger stores an int that fits T, converted both ways unchanged
+// and with its sign (a negative int never fits an unsigned T).
+func decodeInteger[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | uint64](d *direct, p unsafe.Pointer, _ follows) bool {
+	op, ok := d.next()
+	if !ok {
+		return false
+	}
+	if op != opNone {
+		n, ok := d.intArg(op)
+		v := T(n)
+		if !ok || int64(v) != n || (v < 0) != (n < 0) {
 			return false
 		}
-		if op != opNone {
-			n, ok := d.intArg(op)
-			if !ok || n < 0 {
-				return false
-			}
-			switch size {
-			case 1:
-				if n > math.MaxUint8 {
-					return false
-				}
-				*(*uint8)(p) = uint8(n)
-			case 2:
-				if n > math.MaxUint16 {
-					return false
-				}
-				*(*uint16)(p) = uint16(n)
-			case 4:
-				if n > math.MaxUint32 {
-					return false
-				}
-				*(*uint32)(p) = uint32(n)
-			default:
-				*(*uint64)(p) = uint64(n)
-			}
-		}
-		return d.memo()
+		*(*T)(p) = v
 	}
+	return d.memo()
 }
 
 // floatArg reads a float, or an int as a float (op already read).
