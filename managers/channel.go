@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
+	"sync"
 
 	"github.com/mpconn/mpconn/pickle"
 )
@@ -15,27 +15,28 @@ import (
 // accept_connection, as Python's Server.serve_client does, until the peer
 // closes it or the server stops.
 //
-// A call that has not returned after watchDelay gets a watcher: a goroutine
-// that reads the next message meanwhile, so that when the peer goes away
-// the call's context ends, and a get blocked on an empty queue gives up
-// instead of taking an item nobody will receive. Quick calls, nearly all,
-// run with no other goroutine involved.
+// A call that waits (its context's Done is asked for: a get on an empty
+// queue, an acquire, a wait) gets a watcher: a goroutine that reads the
+// next message meanwhile, so that when the peer goes away the call's
+// context ends, and a get gives up instead of taking an item nobody will
+// receive. Calls that do not wait, nearly all, run with no other goroutine
+// and no timer involved.
 func (sc *serverConn) serveChannel() {
 	ctx, cancel := context.WithCancel(sc.s.ctx)
 	defer cancel()
 	var (
-		next    []byte // a message the watcher read
-		readErr error  // or the error it got
-		exited  = make(chan struct{}, 1)
+		next   []byte // a message the watcher read
+		exited = make(chan struct{}, 1)
 	)
-	watcher := time.AfterFunc(time.Hour, func() {
-		next, readErr = sc.conn.RecvBytes()
-		if readErr != nil {
-			cancel() // the peer is gone, or the server closed the connection
-		}
-		exited <- struct{}{}
-	})
-	watcher.Stop()
+	watch := func() {
+		go func() {
+			var err error
+			if next, err = sc.conn.RecvBytes(); err != nil {
+				cancel() // the peer is gone, or the server closed the connection
+			}
+			exited <- struct{}{}
+		}()
+	}
 	for {
 		raw := next
 		if raw == nil {
@@ -46,12 +47,12 @@ func (sc *serverConn) serveChannel() {
 		}
 		next = nil
 		sc.setProtocol(raw)
-		watcher.Reset(watchDelay)
-		kind, value := sc.serveRequest(ctx, raw)
+		call := &callContext{Context: ctx, watch: watch}
+		kind, value := sc.serveRequest(call, raw)
 		if ctx.Err() == nil && sc.send(kind, value) != nil {
 			cancel()
 		}
-		if !watcher.Stop() {
+		if call.end() {
 			if ctx.Err() != nil {
 				sc.conn.Close() // do not wait for a message that will not come
 			}
@@ -63,9 +64,35 @@ func (sc *serverConn) serveChannel() {
 	}
 }
 
-// watchDelay is how long a call runs before its channel is watched for the
-// peer going away.
-const watchDelay = 2 * time.Millisecond
+// callContext is the context of one call on a channel. The first time the
+// call asks for Done, about to wait, it starts the channel's watcher; once
+// the call has ended, asking starts nothing.
+type callContext struct {
+	context.Context
+	watch func()
+
+	mu       sync.Mutex
+	ended    bool
+	watching bool
+}
+
+func (c *callContext) Done() <-chan struct{} {
+	c.mu.Lock()
+	if !c.ended && !c.watching {
+		c.watching = true
+		c.watch()
+	}
+	c.mu.Unlock()
+	return c.Context.Done()
+}
+
+// end marks the call ended and reports whether it started the watcher.
+func (c *callContext) end() (watching bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ended = true
+	return c.watching
+}
 
 // serveRequest runs one channel request and returns the reply, following
 // serve_client step by step: unpack, find the object, check the method is

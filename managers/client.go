@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -34,6 +35,7 @@ type Client struct {
 	opts             options
 	connOpts         []connection.Option
 	proto            atomic.Int32 // the pickle protocol requests are written in
+	blocking         atomic.Int32 // channels off the network poller (blockChannel)
 
 	mu      sync.Mutex
 	closed  bool
@@ -143,7 +145,16 @@ func (c *Client) isClosed() bool {
 
 // connect opens a new authenticated connection to the manager.
 func (c *Client) connect(ctx context.Context) (*connection.Conn, error) {
-	return connection.Dial(ctx, c.network, c.address, c.connOpts...)
+	network, address, err := socketAddress(c.network, c.address)
+	if err != nil {
+		return nil, err
+	}
+	var d net.Dialer
+	nc, err := d.DialContext(ctx, network, address)
+	if err != nil {
+		return nil, err
+	}
+	return connection.Client(ctx, newSockConn(nc), c.connOpts...)
 }
 
 // dispatch sends one control request on a connection of its own and returns
@@ -244,6 +255,7 @@ func (c *Client) openChannel(ctx context.Context) (*channel, error) {
 		conn.Close()
 		return nil, err
 	}
+	blockChannel(conn, &c.blocking)
 	return ch, nil
 }
 

@@ -5,11 +5,17 @@ import (
 	"syscall"
 )
 
+const canQuickAck = true
+
 // quickAck sends the acknowledgement of what was just read now rather than
 // after the delayed-ACK timer (TCP_QUICKACK, which Linux applies at once to
 // a pending acknowledgement).
-func quickAck(c *net.TCPConn) {
-	rc, err := c.SyscallConn()
+func quickAck(nc net.Conn) {
+	sc, ok := nc.(syscall.Conn)
+	if !ok {
+		return
+	}
+	rc, err := sc.SyscallConn()
 	if err != nil {
 		return
 	}

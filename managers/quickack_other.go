@@ -4,5 +4,7 @@ package managers
 
 import "net"
 
+const canQuickAck = false
+
 // quickAck does nothing where TCP_QUICKACK does not exist.
-func quickAck(*net.TCPConn) {}
+func quickAck(net.Conn) {}

@@ -71,7 +71,8 @@ type Server struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	callers atomic.Uint64
+	callers  atomic.Uint64
+	blocking atomic.Int32 // channels off the network poller (blockChannel)
 
 	mu         sync.Mutex
 	registry   map[string]Type
@@ -246,6 +247,7 @@ func (s *Server) handle(conn *connection.Conn) {
 	}
 	switch method {
 	case "accept_connection":
+		blockChannel(conn, &s.blocking)
 		sc.serveChannel()
 	case "shutdown":
 		go s.Close() // Close waits for this goroutine

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	_ "embed"
 	"encoding/json"
@@ -9,11 +8,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/mpconn/mpconn/managers"
 )
@@ -28,7 +25,8 @@ var managerClients = []int{1, 10}
 // (the docs' remote queue, over TCP), with 1 and 10 clients at once, each
 // client a process of its own (Python) or a Client of its own (Go), all
 // sharing the manager's one queue: Go and CPython clients against Go and
-// CPython servers.
+// CPython servers, all four pairings set up at once and their repetitions
+// interleaved.
 func (b *bencher) managerQueues(ctx context.Context) error {
 	script := filepath.Join(b.tmp, "managers.py")
 	if err := os.WriteFile(script, managersPy, 0o644); err != nil {
@@ -40,33 +38,8 @@ func (b *bencher) managerQueues(ctx context.Context) error {
 		if n > 1 {
 			group += "s"
 		}
-		fmt.Fprintf(os.Stderr, "  %s ...\n", group)
-		for _, m := range []struct {
-			pair           string
-			goServer, goCl bool
-		}{{pairGoGo, true, true}, {pairPyPy, false, false}, {pairGoPy, false, true}, {pairPyGo, true, false}} {
-			var addr string
-			var stop func()
-			var err error
-			if m.goServer {
-				addr, stop, err = goManager()
-			} else {
-				addr, stop, err = b.pyManager(ctx, script)
-			}
-			if err != nil {
-				return fmt.Errorf("%s %s: %w", group, m.pair, err)
-			}
-			var rates []float64
-			if m.goCl {
-				rates, err = b.goManagerClients(ctx, addr, n, pairs)
-			} else {
-				rates, err = b.pyManagerClients(ctx, script, addr, n, pairs)
-			}
-			stop()
-			if err != nil {
-				return fmt.Errorf("%s %s: %w", group, m.pair, err)
-			}
-			b.add(group, m.pair, "pairs/s", rates, true)
+		if err := b.managerRow(ctx, group, script, n, pairs); err != nil {
+			return fmt.Errorf("%s: %w", group, err)
 		}
 		target := 3.0
 		if n == 1 {
@@ -78,156 +51,160 @@ func (b *bencher) managerQueues(ctx context.Context) error {
 	return nil
 }
 
-// goManager serves get_queue with a Go manager.
-func goManager() (string, func(), error) {
+func (b *bencher) managerRow(ctx context.Context, group, script string, n, pairs int) error {
+	ctx, cancel := context.WithCancel(ctx) // kills the Python peers on an error
+	var cl closers
+	defer cl.close()
+	defer cancel()
+	var cs []contender
+	for _, m := range []struct {
+		pair           string
+		goServer, goCl bool
+	}{{pairGoGo, true, true}, {pairPyPy, false, false}, {pairGoPy, false, true}, {pairPyGo, true, false}} {
+		var addr string
+		var err error
+		if m.goServer {
+			addr, err = goManager(&cl)
+		} else {
+			addr, err = b.pyManager(ctx, script, &cl)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", m.pair, err)
+		}
+		var c contender
+		if m.goCl {
+			c, err = goManagerClients(ctx, m.pair, addr, n, pairs, &cl)
+		} else {
+			c, err = b.pyManagerClients(ctx, m.pair, script, addr, n, pairs, &cl)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", m.pair, err)
+		}
+		cs = append(cs, c)
+	}
+	samples, err := b.interleave(group, cs)
+	if err != nil {
+		return err
+	}
+	for i, c := range cs {
+		rates := make([]float64, len(samples[i]))
+		for j, secs := range samples[i] {
+			rates[j] = float64(n*pairs) / secs
+		}
+		b.add(group, c.impl, "pairs/s", rates, true)
+	}
+	return nil
+}
+
+// goManager serves get_queue with a Go manager; cl closes it.
+func goManager(cl *closers) (string, error) {
 	s := managers.NewServer(managers.WithAuthKey(authKey))
 	if err := s.Register("get_queue", managers.Type{New: managers.Singleton(managers.NewQueue(0))}); err != nil {
-		return "", nil, err
+		return "", err
 	}
 	l, err := managers.Listen(context.Background(), "tcp", "127.0.0.1:0", managers.WithAuthKey(authKey))
 	if err != nil {
-		return "", nil, err
+		return "", err
 	}
 	go s.Serve(l)
-	return l.Addr().String(), func() { s.Close() }, nil
+	cl.add(s.Close)
+	return l.Addr().String(), nil
 }
 
-// pyManager starts managers.py's CPython manager.
-func (b *bencher) pyManager(ctx context.Context, script string) (string, func(), error) {
-	ctx, cancel := context.WithCancel(ctx)
-	cmd := b.py.Command(ctx, script, "server")
-	cmd.Stderr = os.Stderr
-	out, err := cmd.StdoutPipe()
-	if err == nil {
-		err = cmd.Start()
-	}
+// pyManager starts managers.py's CPython manager; cl stops it.
+func (b *bencher) pyManager(ctx context.Context, script string, cl *closers) (string, error) {
+	p, err := b.startPy(ctx, "managers.py server", script, "server")
 	if err != nil {
-		cancel()
-		return "", nil, err
+		return "", err
 	}
-	line, err := bufio.NewReader(out).ReadString('\n')
-	stop := func() { cancel(); cmd.Wait() }
+	cl.add(func() error { p.cmd.Process.Kill(); p.cmd.Wait(); return nil })
+	line, err := p.out.ReadString('\n')
 	if err != nil {
-		stop()
-		return "", nil, fmt.Errorf("the python manager did not start: %v", err)
+		return "", fmt.Errorf("the python manager did not start: %v", err)
 	}
-	return strings.TrimSpace(line), stop, nil
+	return strings.TrimSpace(line), nil
 }
 
-// goManagerClients runs n Go clients on the queue at once, each making pairs
-// put+get pairs per repetition, and returns the pairs per second of every
-// repetition (all clients' pairs over the slowest client's time).
-func (b *bencher) goManagerClients(ctx context.Context, addr string, n, pairs int) ([]float64, error) {
+// goManagerClients is a contender of n Go clients on the queue at once,
+// each making pairs put+get pairs per repetition: its seconds are the
+// slowest client's.
+func goManagerClients(ctx context.Context, pair, addr string, n, pairs int, cl *closers) (contender, error) {
 	queues := make([]managers.QueueProxy, n)
 	for i := range queues {
 		c, err := managers.Dial(ctx, "tcp", addr, managers.WithAuthKey(authKey))
 		if err != nil {
-			return nil, err
+			return contender{}, err
 		}
-		defer c.Close()
+		cl.add(c.Close)
 		p, err := c.Create(ctx, "get_queue")
 		if err != nil {
-			return nil, err
+			return contender{}, err
 		}
 		queues[i] = managers.QueueProxy{Proxy: p}
 	}
-	run := func(q managers.QueueProxy, count int) error {
-		for i := range count {
-			if err := q.Put(ctx, i); err != nil {
-				return err
-			}
-			if _, err := q.Get(ctx); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	var rates []float64
-	for rep := -1; rep < b.cfg.reps; rep++ { // rep -1 warms up
-		count := pairs
-		if rep < 0 {
-			count = min(pairs, 200)
-		}
+	batch := func(count int) error {
 		var wg sync.WaitGroup
 		errs := make([]error, n)
-		t0 := time.Now()
 		for i, q := range queues {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				errs[i] = run(q, count)
+				for j := range count {
+					if err := q.Put(ctx, j); err != nil {
+						errs[i] = err
+						return
+					}
+					if _, err := q.Get(ctx); err != nil {
+						errs[i] = err
+						return
+					}
+				}
 			}()
 		}
 		wg.Wait()
-		secs := time.Since(t0).Seconds()
-		if err := errors.Join(errs...); err != nil {
-			return nil, err
-		}
-		if rep >= 0 {
-			rates = append(rates, float64(n*pairs)/secs)
-		}
+		return errors.Join(errs...)
 	}
-	return rates, nil
+	return goBatch(pair,
+		func() error { return batch(min(pairs, 200)) },
+		func() error { return batch(pairs) }), nil
 }
 
 // pyManagerClients is goManagerClients with n CPython client processes,
-// which warm up first and start each repetition together.
-func (b *bencher) pyManagerClients(ctx context.Context, script, addr string, n, pairs int) ([]float64, error) {
-	type proc struct {
-		cmd *exec.Cmd
-		in  io.WriteCloser
-		out *bufio.Reader
-	}
-	procs := make([]proc, n)
-	defer func() {
-		for _, p := range procs {
-			if p.cmd != nil {
-				p.in.Close()
-				p.cmd.Wait()
-			}
-		}
-	}()
+// which warm up as they start and begin each repetition together.
+func (b *bencher) pyManagerClients(ctx context.Context, pair, script, addr string, n, pairs int, cl *closers) (contender, error) {
+	procs := make([]*pyProc, n)
 	for i := range procs {
-		cmd := b.py.Command(ctx, script, "client", addr, fmt.Sprint(pairs))
-		cmd.Stderr = os.Stderr
-		in, err := cmd.StdinPipe()
+		p, err := b.startPy(ctx, "managers.py client", script, "client", addr, fmt.Sprint(pairs))
 		if err != nil {
-			return nil, err
+			return contender{}, err
 		}
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			return nil, err
-		}
-		if err := cmd.Start(); err != nil {
-			return nil, err
-		}
-		procs[i] = proc{cmd, in, bufio.NewReader(out)}
+		cl.add(func() error { p.in.Close(); return p.cmd.Wait() })
+		procs[i] = p
 	}
 	for _, p := range procs {
 		if line, err := p.out.ReadString('\n'); err != nil || strings.TrimSpace(line) != "ready" {
-			return nil, fmt.Errorf("python client: %q, %v", line, err)
+			return contender{}, fmt.Errorf("python client: %q, %v", line, err)
 		}
 	}
-	var rates []float64
-	for range b.cfg.reps {
+	rep := func() (float64, error) {
 		for _, p := range procs {
 			if _, err := io.WriteString(p.in, "go\n"); err != nil {
-				return nil, err
+				return 0, err
 			}
 		}
 		slowest := 0.0
 		for _, p := range procs {
 			line, err := p.out.ReadString('\n')
 			if err != nil {
-				return nil, fmt.Errorf("python client: %v", err)
+				return 0, fmt.Errorf("python client: %v", err)
 			}
 			var secs float64
 			if err := json.Unmarshal([]byte(line), &secs); err != nil {
-				return nil, fmt.Errorf("python client said %q: %v", line, err)
+				return 0, fmt.Errorf("python client said %q: %v", line, err)
 			}
 			slowest = max(slowest, secs)
 		}
-		rates = append(rates, float64(n*pairs)/slowest)
+		return slowest, nil
 	}
-	return rates, nil
+	return contender{impl: pair, warm: func() error { return nil }, rep: rep}, nil
 }
