@@ -10,6 +10,7 @@ import (
 	"unsafe"
 
 	"github.com/mpconn/mpconn/internal/benchdata"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -201,4 +202,38 @@ func TestDirectSharesMemoizedStrings(t *testing.T) {
 	again, err := Marshal(v)
 	require.NoError(t, err)
 	require.Equal(t, data, again)
+}
+
+// Direct decodes hand their machine to the next Unmarshal: what one
+// decode returned must not change when later decodes run. Every corpus
+// pickle is decoded into any and kept, all of them after one another, then
+// each is compared with what the machine alone makes of it.
+func TestDirectResultsOutliveTheirMachine(t *testing.T) {
+	var pickles [][]byte
+	for _, path := range snapshotFiles(t) {
+		for _, e := range loadCorpusFile(t, path).Entries {
+			for _, h := range e.Pickles {
+				b, err := hex.DecodeString(h)
+				require.NoError(t, err)
+				pickles = append(pickles, b)
+			}
+		}
+	}
+	for _, c := range benchdata.ScaledDecodeCases(1000) {
+		pickles = append(pickles, c.Data)
+	}
+	kept := make([]any, len(pickles))
+	errs := make([]error, len(pickles))
+	for i, b := range pickles {
+		errs[i] = Unmarshal(b, &kept[i])
+	}
+	for i, b := range pickles {
+		var again any
+		err := unmarshal(b, &again, nil, false)
+		if err != nil || errs[i] != nil {
+			assert.Equal(t, err, errs[i], "pickle %d", i)
+			continue
+		}
+		assert.Equal(t, repr(again, 0), repr(kept[i], 0), "pickle %d changed after later decodes", i)
+	}
 }
