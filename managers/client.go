@@ -35,7 +35,6 @@ type Client struct {
 	opts             options
 	connOpts         []connection.Option
 	proto            atomic.Int32 // the pickle protocol requests are written in
-	blocking         atomic.Int32 // channels off the network poller (blockChannel)
 
 	mu      sync.Mutex
 	closed  bool
@@ -255,7 +254,7 @@ func (c *Client) openChannel(ctx context.Context) (*channel, error) {
 		conn.Close()
 		return nil, err
 	}
-	blockChannel(conn, &c.blocking)
+	blockChannel(conn)
 	return ch, nil
 }
 

@@ -71,8 +71,7 @@ type Server struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	callers  atomic.Uint64
-	blocking atomic.Int32 // channels off the network poller (blockChannel)
+	callers atomic.Uint64
 
 	mu         sync.Mutex
 	registry   map[string]Type
@@ -247,7 +246,7 @@ func (s *Server) handle(conn *connection.Conn) {
 	}
 	switch method {
 	case "accept_connection":
-		blockChannel(conn, &s.blocking)
+		blockChannel(conn)
 		sc.serveChannel()
 	case "shutdown":
 		go s.Close() // Close waits for this goroutine

@@ -29,9 +29,8 @@ type sockConn struct {
 	quickAcks atomic.Int32
 	file      atomic.Pointer[os.File] // the socket in blocking mode, off the poller
 
-	mu      sync.Mutex // orders Close and the move to file
-	closed  bool
-	blocked *atomic.Int32 // the owner's count of blocking channels, with file
+	mu     sync.Mutex // orders Close and the move to file
+	closed bool
 }
 
 // quickAckReads is how many reads of a new TCP connection are acknowledged
@@ -79,25 +78,27 @@ func (c *sockConn) Close() error {
 		return c.Conn.Close()
 	}
 	shutdown(f)
-	c.blocked.Add(-1)
+	blockingChannels.Add(-1)
 	return f.Close()
 }
 
+// blockingChannels counts the process's channels that do blocking I/O. A
+// goroutine blocked in a system call keeps its P (one of GOMAXPROCS) until
+// the runtime's monitor takes it back, after 20 µs to 10 ms: so at most
+// GOMAXPROCS-1 channels of the process block, leaving a P for every other
+// goroutine, and the channels beyond stay on the network poller (where
+// many idle peers cost nothing). It is process-wide, as the Ps are.
+var blockingChannels atomic.Int32
+
 // blockChannel moves conn, a channel nobody reads or writes at the moment,
-// off the network poller if its owner's count of such channels (n) allows
-// one more and the system can: its descriptor, in blocking mode, is then read and
-// written by plain system calls that block their thread until the peer
-// answers. A channel carries one request and one reply at a time, so every
-// read waits for the peer, and on the poller each wait costs a failed
-// read, an epoll_wait and wake-ups of the scheduler's threads: measured
-// with Python peers, about twice the CPU of a blocked read per call.
-//
-// A goroutine blocked in a system call keeps its P (one of GOMAXPROCS)
-// until the runtime's monitor takes it back, after 20 µs to 10 ms: so a
-// Client or Server has at most GOMAXPROCS-1 blocking channels, leaving a P
-// for its other goroutines, and its channels beyond stay on the poller
-// (where many idle peers cost nothing).
-func blockChannel(conn *connection.Conn, n *atomic.Int32) {
+// off the network poller if blockingChannels allows one more and the
+// system can: its descriptor, in blocking mode, is then read and written
+// by plain system calls that block their thread until the peer answers. A
+// channel carries one request and one reply at a time, so every read waits
+// for the peer, and on the poller each wait costs a failed read, an
+// epoll_wait and wake-ups of the scheduler's threads: measured with Python
+// peers, about twice the CPU of a blocked read per call.
+func blockChannel(conn *connection.Conn) {
 	c, ok := conn.NetConn().(*sockConn)
 	if !ok {
 		return
@@ -107,16 +108,15 @@ func blockChannel(conn *connection.Conn, n *atomic.Int32) {
 	if c.closed || c.file.Load() != nil {
 		return
 	}
-	if n.Add(1) > int32(runtime.GOMAXPROCS(0)-1) {
-		n.Add(-1)
+	if blockingChannels.Add(1) > int32(runtime.GOMAXPROCS(0)-1) {
+		blockingChannels.Add(-1)
 		return
 	}
 	f := blockingFile(c.Conn)
 	if f == nil {
-		n.Add(-1)
+		blockingChannels.Add(-1)
 		return
 	}
-	c.blocked = n
 	c.file.Store(f)
 	c.Conn.Close() // takes the descriptor off the poller; f keeps the socket open
 }

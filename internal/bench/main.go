@@ -220,6 +220,13 @@ func repoRoot() (string, error) {
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == managerPeerFlag {
+		if err := managerPeer(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, "bench manager peer:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	mode := flag.String("mode", "quick", "quick (small sizes, under a minute) or full (the real sizes)")
 	nets := flag.String("net", "unix,tcp", "networks for the round-trip and bulk benchmarks")
 	reps := flag.Int("reps", 0, "repetitions per measurement (0: 3 quick, 5 full)")

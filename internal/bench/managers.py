@@ -1,13 +1,17 @@
 """The CPython side of internal/bench's manager row: the docs' remote queue
 with stock multiprocessing.managers. Embedded in the Go command.
 
-    managers.py server               serves get_queue on 127.0.0.1, prints host:port
-    managers.py client ADDR PAIRS    connects, warms up, prints 'ready'; then for
-                                     every 'go' line on stdin puts and gets PAIRS
-                                     items and prints the seconds it took; EOF ends it
+    managers.py server                 serves get_queue on 127.0.0.1, prints
+                                       host:port; EOF on stdin ends it
+    managers.py client ADDR PAIRS [N]  connects, warms up, prints 'ready'; then for
+                                       every 'go' line on stdin puts and gets PAIRS
+                                       items and prints the seconds it took; EOF
+                                       ends it (N, the number of clients at once,
+                                       is for the Go peer, which runs them all)
 """
 import json
 import sys
+import threading
 import time
 from multiprocessing.managers import BaseManager
 
@@ -29,7 +33,8 @@ def serve():
     m = QueueManager(address=('127.0.0.1', 0), authkey=AUTHKEY)
     s = m.get_server()
     print('%s:%d' % s.address, flush=True)
-    s.serve_forever()
+    threading.Thread(target=s.serve_forever, daemon=True).start()
+    sys.stdin.read()
 
 
 def client(addr, pairs):

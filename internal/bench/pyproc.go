@@ -24,7 +24,11 @@ type pyProc struct {
 // startPy starts the interpreter on script with args; name says which
 // process an error came from.
 func (b *bencher) startPy(ctx context.Context, name string, args ...string) (*pyProc, error) {
-	cmd := b.py.Command(ctx, args...)
+	return startProc(b.py.Command(ctx, args...), name)
+}
+
+// startProc starts cmd with pipes to its stdin and stdout.
+func startProc(cmd *exec.Cmd, name string) (*pyProc, error) {
 	cmd.Stderr = os.Stderr
 	in, err := cmd.StdinPipe()
 	if err != nil {
