@@ -64,7 +64,8 @@ func (d *direct) anyValue(c follows) (any, bool) {
 	// here is a consuming opcode, or a str key: anything else continues a
 	// tuple. (A str second item is taken for the next key; the pickle then
 	// goes to the machine.)
-	items := []any{x}
+	var first [3]any // on the stack: nearly always x alone, no tuple
+	items := append(first[:0], x)
 	for {
 		op, ok := d.peek()
 		switch {
@@ -76,7 +77,7 @@ func (d *direct) anyValue(c follows) (any, bool) {
 			}
 			d.depth--
 			d.pos++
-			return Tuple(items), d.memo()
+			return append(Tuple(nil), items...), d.memo()
 		case len(items) == 3 || isContainerOp(op) || op == opMark || c == followsKey && isStrOp(op):
 			if len(items) > 1 {
 				return nil, false
