@@ -41,10 +41,7 @@ func unmarshal(data []byte, v any, opts []Option, direct bool) error {
 	}
 	m := s.init(data, cfg, 0)
 	if direct && s.decodeDirect(rv.Elem()) {
-		// Nothing decoded directly refers to the machine (the machine's
-		// results may: RawValues view its arrays), so it can serve again.
-		*s = smallMachine{}
-		smallMachines.Put(s)
+		s.release()
 		return nil
 	}
 	top, err := m.run()
@@ -87,6 +84,25 @@ type smallMachine struct {
 // Unmarshal: a fresh one is 3 KB to allocate and collect for every
 // message, half the time of decoding a small one.
 var smallMachines = sync.Pool{New: func() any { return new(smallMachine) }}
+
+// release gives back the machine of a direct decode. Nothing decoded
+// directly refers to it (the machine's results may: RawValues view its
+// arrays), so it can serve again.
+func (s *smallMachine) release() {
+	*s = smallMachine{}
+	smallMachines.Put(s)
+}
+
+// decodeDirect decodes the pickle data, at offset base of its stream, into
+// rv with the direct decoder, and reports whether it did (see
+// smallMachine.decodeDirect).
+func decodeDirect(data []byte, cfg *config, base int64, rv reflect.Value) bool {
+	s := smallMachines.Get().(*smallMachine)
+	s.init(data, cfg, base)
+	ok := s.decodeDirect(rv)
+	s.release()
+	return ok
+}
 
 func newMachine(data []byte, cfg *config, base int64) *machine {
 	return new(smallMachine).init(data, cfg, base)

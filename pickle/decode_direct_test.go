@@ -1,12 +1,15 @@
 package pickle
 
 import (
+	"bytes"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"math"
 	"reflect"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"unsafe"
 
 	"github.com/mpconn/mpconn/internal/benchdata"
@@ -235,5 +238,38 @@ func TestDirectResultsOutliveTheirMachine(t *testing.T) {
 			continue
 		}
 		assert.Equal(t, repr(again, 0), repr(kept[i], 0), "pickle %d changed after later decodes", i)
+	}
+}
+
+// A Decoder decodes directly too, from its own buffer, which it reuses:
+// every corpus pickle, streamed back to back, decodes as the machine
+// alone decodes it on its own, and stays so while the stream goes on.
+func TestDecoderDecodesDirectly(t *testing.T) {
+	var stream bytes.Buffer
+	var pickles [][]byte
+	for _, path := range snapshotFiles(t) {
+		for _, e := range loadCorpusFile(t, path).Entries {
+			for _, h := range e.Pickles {
+				b, err := hex.DecodeString(h)
+				require.NoError(t, err)
+				var v any
+				if unmarshal(b, &v, nil, false) != nil {
+					continue // a stream ends at its first bad pickle
+				}
+				pickles = append(pickles, b)
+				stream.Write(b)
+			}
+		}
+	}
+	dec := NewDecoder(iotest.OneByteReader(&stream))
+	kept := make([]any, len(pickles))
+	for i := range pickles {
+		require.NoError(t, dec.Decode(&kept[i]), "pickle %d", i)
+	}
+	require.ErrorIs(t, dec.Decode(new(any)), io.EOF)
+	for i, b := range pickles {
+		var want any
+		require.NoError(t, unmarshal(b, &want, nil, false))
+		assert.Equal(t, repr(want, 0), repr(kept[i], 0), "pickle %d", i)
 	}
 }

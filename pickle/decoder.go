@@ -70,6 +70,9 @@ func (d *Decoder) Decode(v any) error {
 	start := d.InputOffset()
 	data := d.buf[d.scan : d.scan+n]
 	d.scan += n
+	if decodeDirect(data, &d.cfg, start, rv.Elem()) {
+		return nil
+	}
 	m := newMachine(data, &d.cfg, start)
 	top, err := m.run()
 	if err != nil {
