@@ -74,10 +74,10 @@ type smallMachine struct {
 	path  [4]pathSeg
 	cfg   config
 
-	direct direct // the direct decoder (decode_direct.go), its stack and memo
-	dstack [16]any
-	dmemos [16]uint64
-	dstrs  [16]string
+	direct  direct // the direct decoder (decode_direct.go), its stack and memo
+	dstack  [16]any
+	dmemo   [16]memoSlot
+	dchunks [1][]memoSlot
 }
 
 // smallMachines keeps the machines of direct decodes for the next

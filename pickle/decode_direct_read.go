@@ -76,15 +76,17 @@ func (d *direct) memoStr(b []byte, s string) bool {
 // memo entry when it came from a memo GET.
 func (d *direct) text(b []byte) string {
 	if i := d.lastGet; i >= 0 {
-		if d.memoStrs[i] == "" {
-			d.memoStrs[i] = d.m.newString(b)
+		slot := d.memos.at(i)
+		if slot.str == "" {
+			slot.str = d.m.newString(b)
 		}
-		return d.memoStrs[i]
+		return slot.str
 	}
 	return d.m.newString(b)
 }
 
-// A memo entry: 0 unset, memoOther, or memoStrFlag | offset<<32 | length.
+// A memo entry (memoSlot.ent): 0 unset, memoOther, or memoStrFlag |
+// offset<<32 | length.
 const (
 	memoOther   = 1 << 63
 	memoStrFlag = 1 << 62
@@ -117,13 +119,12 @@ func (d *direct) memoPuts(ent uint64, s string) bool {
 			return true
 		}
 		switch {
-		case idx < len(d.memos):
-			if d.memos[idx] == 0 {
+		case idx < d.memos.len():
+			if d.memos.at(idx).ent == 0 {
 				d.nmemo++
 			}
-		case idx == len(d.memos):
-			d.memos = append(d.memos, 0)
-			d.memoStrs = append(d.memoStrs, "")
+		case idx == d.memos.len():
+			d.memos.grow()
 			d.nmemo++
 		default:
 			return false // only the dense indexes CPython writes
@@ -131,7 +132,7 @@ func (d *direct) memoPuts(ent uint64, s string) bool {
 		if d.nmemo >= d.m.cfg.maxMemo {
 			return false
 		}
-		d.memos[idx], d.memoStrs[idx] = ent, s
+		*d.memos.at(idx) = memoSlot{ent, s}
 	}
 }
 
@@ -155,11 +156,14 @@ func (d *direct) memoGet(op byte) ([]byte, bool) {
 	default:
 		return nil, false
 	}
-	if idx >= len(d.memos) || d.memos[idx]&memoStrFlag == 0 || d.memos[idx]&memoOther != 0 {
+	if idx >= d.memos.len() {
+		return nil, false
+	}
+	e := d.memos.at(idx).ent
+	if e&memoStrFlag == 0 || e&memoOther != 0 {
 		return nil, false
 	}
 	d.lastGet = idx
-	e := d.memos[idx]
 	off, n := int(e>>32&(1<<30-1)), int(uint32(e))
 	return d.data[off : off+n], true
 }

@@ -273,3 +273,33 @@ func TestDecoderDecodesDirectly(t *testing.T) {
 		assert.Equal(t, repr(want, 0), repr(kept[i], 0), "pickle %d", i)
 	}
 }
+
+// The direct decoder's memo grows in chunks: a pickle memoizing more than
+// a few chunks' worth of objects, fetching strs from the first chunk and
+// from later ones, decodes directly, as the machine decodes it.
+func TestDirectMemoAcrossChunks(t *testing.T) {
+	type rec struct {
+		Name string `pickle:"name"`
+		City string `pickle:"city"`
+	}
+	cities := []string{"Zürich", "Αθήνα", "東京"}
+	late := []string{fmt.Sprint("Kraków"), fmt.Sprint("서울")} // memoized far beyond the first chunk, then fetched
+	var recs []any
+	for i := range 3 * memoChunk {
+		city := cities[i%len(cities)]
+		if i > 2*memoChunk {
+			city = late[i%len(late)]
+		}
+		recs = append(recs, map[string]any{"name": fmt.Sprint("n", i), "city": city})
+	}
+	data, err := Marshal(recs)
+	require.NoError(t, err)
+	checkDirect(t, data)
+	for _, target := range []any{new(any), new([]rec)} {
+		s := new(smallMachine)
+		s.cfg.init(nil)
+		s.init(data, &s.cfg, 0)
+		require.True(t, s.decodeDirect(reflect.ValueOf(target).Elem()), "%T decoded directly", target)
+		require.Greater(t, s.direct.memos.len(), 2*memoChunk)
+	}
+}
