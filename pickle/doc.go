@@ -87,6 +87,22 @@
 // limit, a protocol above HighestProtocol) makes the call that uses the
 // options fail. A nil Option is ignored.
 //
+// # How decoding runs
+//
+// Two decoders share one description of each Python type (type_*.go). The
+// direct decoder (decode_direct*.go: the plan per target type, the shapes
+// it takes, the reading, typed and any) makes one pass over the opcodes
+// of the plain data CPython writes — lists, tuples, str-keyed dicts, str,
+// int, float, bool, None, memoized strs fetched again — and fills a typed
+// target by precomputed field offsets, or builds the any value, as it
+// reads. For anything else (instances, sets, bytes, shared containers,
+// cycles, a target that is not zero) it gives up before writing anything
+// and the machine runs: decode_vm.go checks the whole pickle into a
+// tree of nodes, then unmarshal_any.go or unmarshal_typed.go make the
+// value. Both give the same value or the same error (checked on every
+// CPython-written corpus pickle). Unmarshal and Decoder.Decode take the
+// same path; the direct decoder's state is reused from call to call.
+//
 // # Safety
 //
 // The decoder executes nothing. A class it does not know becomes an
