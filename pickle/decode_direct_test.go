@@ -102,22 +102,29 @@ func sameWithNaN(a, b any) bool {
 // Every pickle of the corpus (written by every CPython) and of the
 // benchmarks decodes the same with and without the direct decoder.
 func TestDirectMatchesMachine(t *testing.T) {
-	n := 0
+	for _, b := range corpusPickles(t) {
+		checkDirect(t, b)
+	}
+}
+
+// corpusPickles are every pickle of the corpus (written by every CPython)
+// and of the benchmarks.
+func corpusPickles(t *testing.T) [][]byte {
+	var pickles [][]byte
 	for _, path := range snapshotFiles(t) {
-		cf := loadCorpusFile(t, path)
-		for _, e := range cf.Entries {
+		for _, e := range loadCorpusFile(t, path).Entries {
 			for _, h := range e.Pickles {
 				b, err := hex.DecodeString(h)
 				require.NoError(t, err)
-				checkDirect(t, b)
-				n++
+				pickles = append(pickles, b)
 			}
 		}
 	}
-	require.NotZero(t, n)
+	require.NotEmpty(t, pickles)
 	for _, c := range benchdata.ScaledDecodeCases(1000) {
-		checkDirect(t, c.Data)
+		pickles = append(pickles, c.Data)
 	}
+	return pickles
 }
 
 // The direct decoder takes the shapes CPython writes, and refuses (to the
@@ -212,19 +219,7 @@ func TestDirectSharesMemoizedStrings(t *testing.T) {
 // pickle is decoded into any and kept, all of them after one another, then
 // each is compared with what the machine alone makes of it.
 func TestDirectResultsOutliveTheirMachine(t *testing.T) {
-	var pickles [][]byte
-	for _, path := range snapshotFiles(t) {
-		for _, e := range loadCorpusFile(t, path).Entries {
-			for _, h := range e.Pickles {
-				b, err := hex.DecodeString(h)
-				require.NoError(t, err)
-				pickles = append(pickles, b)
-			}
-		}
-	}
-	for _, c := range benchdata.ScaledDecodeCases(1000) {
-		pickles = append(pickles, c.Data)
-	}
+	pickles := corpusPickles(t)
 	kept := make([]any, len(pickles))
 	errs := make([]error, len(pickles))
 	for i, b := range pickles {
@@ -247,19 +242,13 @@ func TestDirectResultsOutliveTheirMachine(t *testing.T) {
 func TestDecoderDecodesDirectly(t *testing.T) {
 	var stream bytes.Buffer
 	var pickles [][]byte
-	for _, path := range snapshotFiles(t) {
-		for _, e := range loadCorpusFile(t, path).Entries {
-			for _, h := range e.Pickles {
-				b, err := hex.DecodeString(h)
-				require.NoError(t, err)
-				var v any
-				if unmarshal(b, &v, nil, false) != nil {
-					continue // a stream ends at its first bad pickle
-				}
-				pickles = append(pickles, b)
-				stream.Write(b)
-			}
+	for _, b := range corpusPickles(t) {
+		var v any
+		if unmarshal(b, &v, nil, false) != nil {
+			continue // a stream ends at its first bad pickle
 		}
+		pickles = append(pickles, b)
+		stream.Write(b)
 	}
 	dec := NewDecoder(iotest.OneByteReader(&stream))
 	kept := make([]any, len(pickles))
