@@ -27,19 +27,24 @@ func init() {
 }
 
 func (e *encoder) saveString(s string) error {
-	k := refKey{p: unsafe.Pointer(unsafe.StringData(s)), n: len(s), t: strTag}
-	if len(s) == 0 {
-		k.p = nil // '' is a singleton
+	if len(s) == 0 || uint64(len(s)) > 0xffffffff {
+		// '' is a singleton; a str of 4 GiB or more is not memoized by
+		// identity (written again if met again).
+		if err := e.writeStr(s); err != nil {
+			return err
+		}
+		e.memoPut()
+		return nil
 	}
-	idx, slot, ok := e.ids.find(k)
-	if ok {
+	p, n := uintptr(unsafe.Pointer(unsafe.StringData(s))), uint32(len(s))
+	if idx, ok := e.strs.get(p, n); ok {
 		e.memoGet(idx)
 		return nil
 	}
 	if err := e.writeStr(s); err != nil {
 		return err
 	}
-	e.ids.putAt(slot, k, e.memoPut()) // writing a str changed nothing in ids
+	e.strs.put(p, n, e.memoPut())
 	return nil
 }
 
