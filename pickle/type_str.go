@@ -77,7 +77,7 @@ func (e *encoder) saveInterned(s string) error {
 }
 
 func (e *encoder) writeStr(s string) error {
-	if !utf8.ValidString(s) && !validWTF8(s) {
+	if !validWTF8(s) {
 		if e.proto > 2 {
 			return valueErr(s, "string is not valid UTF-8: Python 3's str cannot hold it (at protocols 0 to 2 it is written as a Python 2 str; []byte is bytes)")
 		}
@@ -127,28 +127,6 @@ func (e *encoder) writePy2Str(s string) error {
 		return valueErr(s, "a Python 2 str holds at most 2 GiB")
 	}
 	return nil
-}
-
-// validWTF8 accepts UTF-8 extended with encoded lone surrogates
-// (ED A0..BF 80..BF), which CPython writes with "surrogatepass" for str
-// objects holding lone surrogates and reads back the same way.
-func validWTF8(s string) bool {
-	for i := 0; i < len(s); {
-		if s[i] < utf8.RuneSelf {
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			if i+2 < len(s) && s[i] == 0xed && s[i+1] >= 0xa0 && s[i+1] <= 0xbf && s[i+2] >= 0x80 && s[i+2] <= 0xbf {
-				i += 3
-				continue
-			}
-			return false
-		}
-		i += size
-	}
-	return true
 }
 
 const hexDigits = "0123456789abcdef"
