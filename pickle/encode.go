@@ -332,8 +332,12 @@ func writeBlob[T ~[]byte | ~string](e *encoder, hdr []byte, data T) {
 	} else {
 		e.frame()
 	}
-	e.buf = append(e.buf, hdr...)
-	e.buf = append(e.buf, data...)
+	// Resliced and copied into rather than appended to: e.buf's pointer
+	// is not stored again (no write barrier while the collector runs).
+	n := len(e.buf)
+	e.buf = e.buf[:n+len(hdr)+len(data)]
+	copy(e.buf[n:], hdr)
+	copy(e.buf[n+len(hdr):], data)
 }
 
 func putU32(b []byte, v uint32) {

@@ -31,6 +31,15 @@ func BenchmarkEncode(b *testing.B) {
 	}
 }
 
+// BenchmarkEncodeQuick is BenchmarkEncode at the sizes of the comparison
+// command's quick run (a tenth), where what each pickle costs once (tables,
+// buffers) weighs more.
+func BenchmarkEncodeQuick(b *testing.B) {
+	for _, ds := range benchdata.ScaledEncodeDatasets(10) {
+		b.Run(ds.Name, func(b *testing.B) { benchMarshal(b, ds.Make()) })
+	}
+}
+
 // benchMarshal times Marshal(v, opts...), reporting CPU time (user+sys, all
 // threads: the collector included) besides wall time: it is steadier on a
 // shared machine, and bench_dumps.py reports the same for CPython.
