@@ -140,11 +140,14 @@ func (m *idTable) release() {
 // cache): a clear bit proves it new, and it is only appended to a log. A
 // set bit (a string met again, or one in twenty others) moves the log's
 // new entries into the hash table, in one batch whose cache misses
-// overlap, and asks the table.
+// overlap, and asks the table. The strings met again most (dict keys,
+// names from a small set) are answered from a small direct-mapped cache of
+// the last ones the table found.
 type strTable struct {
-	log     []strSlot // every string memoized, in memo order
-	indexed int       // log[:indexed] is in slots
-	filter  []uint64  // the bit of filterBit(p) is set for every string in log
+	hot     [256]strSlot // strings the table found, by the top byte of their hash
+	log     []strSlot    // every string memoized, in memo order
+	indexed int          // log[:indexed] is in slots
+	filter  []uint64     // the bit of filterBit(p) is set for every string in log
 	fshift  uint
 	slots   []strSlot // open addressing, at most half full
 	used    int
@@ -172,6 +175,10 @@ func (m *strTable) get(p uintptr, n uint32) (int, bool) {
 	if len(m.log) == 0 {
 		return 0, false
 	}
+	h := &m.hot[(uint64(p)*0x9e3779b97f4a7c15)>>56]
+	if h.p == p && h.n == n && h.v != 0 {
+		return int(h.v - 1), true
+	}
 	b := m.filterBit(p)
 	if m.filter[b>>6]&(1<<(b&63)) == 0 {
 		return 0, false
@@ -184,6 +191,7 @@ func (m *strTable) get(p uintptr, n uint32) (int, bool) {
 			return 0, false
 		}
 		if s.p == p && s.n == n {
+			*h = *s
 			return int(s.v - 1), true
 		}
 	}
@@ -252,6 +260,7 @@ func (m *strTable) reset() {
 	clear(m.filter)
 	if m.used > 0 {
 		clear(m.slots)
+		clear(m.hot[:]) // filled only from the table
 	}
 	m.log, m.indexed, m.used = m.log[:0], 0, 0
 }
