@@ -27,27 +27,37 @@ var benchDatasets = benchdata.EncodeDatasets
 
 func BenchmarkEncode(b *testing.B) {
 	for _, ds := range benchDatasets() {
-		b.Run(ds.Name, func(b *testing.B) {
-			v := ds.Make()
-			runtime.GC()
-			data, err := Marshal(v)
-			require.NoError(b, err)
-			b.SetBytes(int64(len(data)))
-			b.ReportAllocs()
-			b.ResetTimer()
-			cpu0, haveCPU := cpuTime()
-			for i := 0; i < b.N; i++ {
-				if _, err := Marshal(v); err != nil {
-					b.Fatal(err)
-				}
-			}
-			// CPU time (user+sys, all threads: the collector included) is
-			// steadier than wall time on a shared machine; bench_dumps.py
-			// reports the same for CPython.
-			if cpu1, _ := cpuTime(); haveCPU {
-				b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "cpu-ns/op")
-			}
-		})
+		b.Run(ds.Name, func(b *testing.B) { benchMarshal(b, ds.Make()) })
+	}
+}
+
+// BenchmarkEncodeQuick is BenchmarkEncode at the sizes of the comparison
+// command's quick run (a tenth), where what each pickle costs once (tables,
+// buffers) weighs more.
+func BenchmarkEncodeQuick(b *testing.B) {
+	for _, ds := range benchdata.ScaledEncodeDatasets(10) {
+		b.Run(ds.Name, func(b *testing.B) { benchMarshal(b, ds.Make()) })
+	}
+}
+
+// benchMarshal times Marshal(v, opts...), reporting CPU time (user+sys, all
+// threads: the collector included) besides wall time: it is steadier on a
+// shared machine, and bench_dumps.py reports the same for CPython.
+func benchMarshal(b *testing.B, v any, opts ...Option) {
+	runtime.GC()
+	data, err := Marshal(v, opts...)
+	require.NoError(b, err)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0, haveCPU := cpuTime()
+	for i := 0; i < b.N; i++ {
+		if _, err := Marshal(v, opts...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if cpu1, _ := cpuTime(); haveCPU {
+		b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "cpu-ns/op")
 	}
 }
 

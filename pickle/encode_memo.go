@@ -1,6 +1,7 @@
 package pickle
 
 import (
+	"math/bits"
 	"reflect"
 	"unsafe"
 )
@@ -24,11 +25,10 @@ type idSlot struct {
 	v    int32 // memo index + 1; 0 marks a free slot
 }
 
-// Tags standing in for a type in the keys of str and bytes objects.
+// bytesTag stands in for a type in the keys of bytes objects.
 var (
-	strTagVar, bytesTagVar byte
-	strTag                 = unsafe.Pointer(&strTagVar)
-	bytesTag               = unsafe.Pointer(&bytesTagVar)
+	bytesTagVar byte
+	bytesTag    = unsafe.Pointer(&bytesTagVar)
 )
 
 // typeID is a type's identity for refKey.t: its runtime type descriptor.
@@ -67,36 +67,6 @@ func (m *idTable) get(k refKey) (int, bool) {
 			return int(s.v - 1), true
 		}
 	}
-}
-
-// find looks k up; when absent it returns the free slot where k would go
-// (valid until the table next changes), or -1 when the table must grow.
-func (m *idTable) find(k refKey) (idx int, slot int, found bool) {
-	if uint64(k.n) > 0xffffffff || 2*(m.used+1) > len(m.slots) {
-		idx, found = m.get(k)
-		return idx, -1, found
-	}
-	p, t, n := uintptr(k.p), uintptr(k.t), uint32(k.n)
-	mask := uintptr(len(m.slots) - 1)
-	for i := slotOf(p, t, mask); ; i = (i + 1) & mask {
-		s := &m.slots[i]
-		if s.v == 0 {
-			return 0, int(i), false
-		}
-		if s.p == p && s.t == t && s.n == n {
-			return int(s.v - 1), 0, true
-		}
-	}
-}
-
-// putAt stores k in the free slot find returned (or anywhere, for -1).
-func (m *idTable) putAt(slot int, k refKey, v int) {
-	if slot < 0 || v >= 1<<31-1 {
-		m.put(k, v)
-		return
-	}
-	m.slots[slot] = idSlot{p: uintptr(k.p), t: uintptr(k.t), n: uint32(k.n), v: int32(v + 1)}
-	m.used++
 }
 
 func (m *idTable) put(k refKey, v int) {
@@ -157,5 +127,158 @@ func (m *idTable) reset() {
 func (m *idTable) release() {
 	if len(m.slots) > 1<<16 && 16*m.used < len(m.slots) {
 		m.slots, m.used = nil, 0
+	}
+}
+
+// strTable is the memo of str objects by identity: a Go string is one
+// Python str object per data address and length, as CPython memoizes a str
+// by id(). Strings are most of what a pickle memoizes, and most are met
+// once: a hash table probed for each of them is one cache miss per string
+// once it outgrows the cache (half the CPU profile of encoding 100k
+// non-ASCII strings). So a string is first looked up in a bit filter of
+// 16 to 32 bits per string (256 KiB for 100k strings, which stays in
+// cache): a clear bit proves it new, and it is only appended to a log. A
+// set bit (a string met again, or one in twenty others) moves the log's
+// new entries into the hash table, in one batch whose cache misses
+// overlap, and asks the table. The strings met again most (dict keys,
+// names from a small set) are answered from a small direct-mapped cache of
+// the last ones the table found.
+type strTable struct {
+	hot     [256]strSlot // strings the table found, by the top byte of their hash
+	log     []strSlot    // every string memoized, in memo order
+	indexed int          // log[:indexed] is in slots
+	filter  []uint64     // the bit of filterBit(p) is set for every string in log
+	fshift  uint
+	slots   []strSlot // open addressing, at most half full
+	used    int
+}
+
+type strSlot struct {
+	p uintptr
+	n uint32
+	v int32 // memo index + 1; 0 marks a free slot
+}
+
+// filterBit picks a string's bit in the filter from its address
+// (Fibonacci hashing: the top bits of the product).
+func (m *strTable) filterBit(p uintptr) uint64 {
+	return (uint64(p) * 0x9e3779b97f4a7c15) >> m.fshift
+}
+
+// slotOf is a string's home slot in the table.
+func (m *strTable) slotOf(p uintptr) uintptr {
+	return uintptr((uint64(p)*0x9e3779b97f4a7c15)>>32) & uintptr(len(m.slots)-1)
+}
+
+// get returns the memo index of the string (p, n), when memoized.
+func (m *strTable) get(p uintptr, n uint32) (int, bool) {
+	if len(m.log) == 0 {
+		return 0, false
+	}
+	h := &m.hot[(uint64(p)*0x9e3779b97f4a7c15)>>56]
+	if h.p == p && h.n == n && h.v != 0 {
+		return int(h.v - 1), true
+	}
+	b := m.filterBit(p)
+	if m.filter[b>>6]&(1<<(b&63)) == 0 {
+		return 0, false
+	}
+	m.index()
+	mask := uintptr(len(m.slots) - 1)
+	for i := m.slotOf(p); ; i = (i + 1) & mask {
+		s := &m.slots[i]
+		if s.v == 0 {
+			return 0, false
+		}
+		if s.p == p && s.n == n {
+			*h = *s
+			return int(s.v - 1), true
+		}
+	}
+}
+
+// put memoizes the string (p, n), which get did not find, under v.
+func (m *strTable) put(p uintptr, n uint32, v int) {
+	if v >= 1<<31-1 {
+		return // not memoized by identity: written again if met again
+	}
+	if 16*(len(m.log)+1) > 64*len(m.filter) {
+		m.growFilter()
+	}
+	m.log = append(m.log, strSlot{p: p, n: n, v: int32(v + 1)})
+	b := m.filterBit(p)
+	m.filter[b>>6] |= 1 << (b & 63)
+}
+
+// growFilter doubles the filter (to 32 bits per string) and sets the bits
+// of the strings in log again.
+func (m *strTable) growFilter() {
+	words := max(64, 2*len(m.filter))
+	m.filter = make([]uint64, words)
+	m.fshift = uint(64 - bits.TrailingZeros(uint(64*words)))
+	for _, e := range m.log {
+		b := m.filterBit(e.p)
+		m.filter[b>>6] |= 1 << (b & 63)
+	}
+}
+
+// index moves the log's new entries into the table.
+func (m *strTable) index() {
+	for _, e := range m.log[m.indexed:] {
+		if 2*(m.used+1) > len(m.slots) {
+			m.growSlots()
+		}
+		m.insert(e)
+		m.used++
+	}
+	m.indexed = len(m.log)
+}
+
+func (m *strTable) insert(e strSlot) {
+	mask := uintptr(len(m.slots) - 1)
+	i := m.slotOf(e.p)
+	for m.slots[i].v != 0 {
+		i = (i + 1) & mask
+	}
+	m.slots[i] = e
+}
+
+func (m *strTable) growSlots() {
+	old := m.slots
+	m.slots = make([]strSlot, max(256, 4*len(old)))
+	for _, e := range old {
+		if e.v != 0 {
+			m.insert(e)
+		}
+	}
+}
+
+func (m *strTable) reset() {
+	if len(m.log) == 0 {
+		return
+	}
+	clear(m.filter)
+	if m.used > 0 {
+		clear(m.slots)
+		clear(m.hot[:]) // filled only from the table
+	}
+	m.log, m.indexed, m.used = m.log[:0], 0, 0
+}
+
+// release empties the table and drops what a large pickle grew and the
+// next one may not need: a table above 64k slots, a filter above 4k words
+// or a log above 64k entries is kept only while pickles fill a good part
+// of it.
+func (m *strTable) release() {
+	n, used := len(m.log), m.used
+	m.reset()
+	if len(m.slots) > 1<<16 && 16*used < len(m.slots) {
+		m.slots = nil
+	}
+	if len(m.filter) > 1<<12 && 16*n < 64*len(m.filter)/4 {
+		m.filter, m.fshift = nil, 0
+	}
+	if cap(m.log) > 1<<16 && n < cap(m.log)/8 {
+		m.log = nil
 	}
 }

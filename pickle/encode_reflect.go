@@ -526,7 +526,10 @@ func (se *structEncoder) encodeBuilt(e *encoder, rv reflect.Value, k refKey, reg
 		return e.tupleOf(len(se.fields), func(i int) error {
 			f := &se.fields[i]
 			e.boundary()
-			return withPath(f.enc(e, se.field(rv, f), refKey{}), "."+f.name)
+			if err := f.enc(e, se.field(rv, f), refKey{}); err != nil {
+				return withPath(err, "."+f.name)
+			}
+			return nil
 		})
 	}
 	if e.proto >= 2 {

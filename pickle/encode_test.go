@@ -145,6 +145,20 @@ func byteCases(t testing.TB) []byteCase {
 		}
 		return ss
 	}
+	// Each of 3000 strings met again later, in another order: the memo's
+	// filter and log move them into its table in many batches.
+	rep := make([]string, 3000)
+	for i := range rep {
+		rep[i] = strconv.Itoa(i * 7)
+	}
+	repeats := make([]any, 0, 6000)
+	for _, x := range rep {
+		repeats = append(repeats, x)
+	}
+	for i := range rep {
+		repeats = append(repeats, rep[(i*13)%len(rep)])
+	}
+	sub := strings.Repeat("abcd", 2)
 	strs := make([]any, 300)
 	for i := range strs {
 		strs[i] = strconv.Itoa(i)
@@ -212,6 +226,8 @@ func byteCases(t testing.TB) []byteCase {
 		{"self dict", cycDict, "v = {}; v['self'] = v", nil},
 		{"recursive tuple", tupCycList, "v = [None]; v[0] = (v,)", nil},
 		{"memo > 256", strs, "v = [str(i) for i in range(300)]", nil},
+		{"str repeats", repeats, "x = [str(i * 7) for i in range(3000)]; v = x + [x[(i * 13) % 3000] for i in range(3000)]", nil},
+		{"substrings", []any{sub, sub[:3], sub, sub[:3], sub[4:]}, "x = 'abcd' * 2; y = x[:3]; v = [x, y, x, y, x[4:]]", nil},
 		// (Only classes: CPython's module string for a builtin function such
 		// as sum is not the interned one its classes share.)
 		{"globals", []any{Global{"builtins", "int"}, Global{"builtins", "KeyError"}, Global{"builtins", "int"}, Global{"collections", "OrderedDict"}},

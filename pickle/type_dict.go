@@ -443,7 +443,10 @@ func (e *encoder) saveItem(key, value any) error {
 	if err := e.save(key); err != nil {
 		return withPath(err, keySeg(key))
 	}
-	return withPath(e.save(value), keySeg(key))
+	if err := e.save(value); err != nil {
+		return withPath(err, keySeg(key)) // built only on failure: it quotes the key
+	}
+	return nil
 }
 
 func (e *encoder) dictItems(items []DictItem) error {

@@ -338,7 +338,10 @@ func (e *encoder) saveObject(o *Object, ident bool) error {
 	e.memoPutRef(k)
 	if len(o.ListItems) > 0 {
 		err := e.genericItems(len(o.ListItems), func(i int) error {
-			return withPath(e.save(o.ListItems[i]), ".ListItems"+indexSeg(i))
+			if err := e.save(o.ListItems[i]); err != nil {
+				return withPath(err, ".ListItems"+indexSeg(i))
+			}
+			return nil
 		}, opAppend, opAppends)
 		if err != nil {
 			return err
@@ -349,7 +352,10 @@ func (e *encoder) saveObject(o *Object, ident bool) error {
 			if err := e.save(items[i].Key); err != nil {
 				return withPath(err, ".DictItems"+keySeg(items[i].Key))
 			}
-			return withPath(e.save(items[i].Value), ".DictItems"+keySeg(items[i].Key))
+			if err := e.save(items[i].Value); err != nil {
+				return withPath(err, ".DictItems"+keySeg(items[i].Key))
+			}
+			return nil
 		}, opSetitem, opSetitems)
 		if err != nil {
 			return err

@@ -27,19 +27,24 @@ func init() {
 }
 
 func (e *encoder) saveString(s string) error {
-	k := refKey{p: unsafe.Pointer(unsafe.StringData(s)), n: len(s), t: strTag}
-	if len(s) == 0 {
-		k.p = nil // '' is a singleton
+	if len(s) == 0 || uint64(len(s)) > 0xffffffff {
+		// '' is a singleton; a str of 4 GiB or more is not memoized by
+		// identity (written again if met again).
+		if err := e.writeStr(s); err != nil {
+			return err
+		}
+		e.memoPut()
+		return nil
 	}
-	idx, slot, ok := e.ids.find(k)
-	if ok {
+	p, n := uintptr(unsafe.Pointer(unsafe.StringData(s))), uint32(len(s))
+	if idx, ok := e.strs.get(p, n); ok {
 		e.memoGet(idx)
 		return nil
 	}
 	if err := e.writeStr(s); err != nil {
 		return err
 	}
-	e.ids.putAt(slot, k, e.memoPut()) // writing a str changed nothing in ids
+	e.strs.put(p, n, e.memoPut())
 	return nil
 }
 
@@ -72,7 +77,7 @@ func (e *encoder) saveInterned(s string) error {
 }
 
 func (e *encoder) writeStr(s string) error {
-	if !utf8.ValidString(s) && !validWTF8(s) {
+	if !validWTF8(s) {
 		if e.proto > 2 {
 			return valueErr(s, "string is not valid UTF-8: Python 3's str cannot hold it (at protocols 0 to 2 it is written as a Python 2 str; []byte is bytes)")
 		}
@@ -122,28 +127,6 @@ func (e *encoder) writePy2Str(s string) error {
 		return valueErr(s, "a Python 2 str holds at most 2 GiB")
 	}
 	return nil
-}
-
-// validWTF8 accepts UTF-8 extended with encoded lone surrogates
-// (ED A0..BF 80..BF), which CPython writes with "surrogatepass" for str
-// objects holding lone surrogates and reads back the same way.
-func validWTF8(s string) bool {
-	for i := 0; i < len(s); {
-		if s[i] < utf8.RuneSelf {
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			if i+2 < len(s) && s[i] == 0xed && s[i+1] >= 0xa0 && s[i+1] <= 0xbf && s[i+2] >= 0x80 && s[i+2] <= 0xbf {
-				i += 3
-				continue
-			}
-			return false
-		}
-		i += size
-	}
-	return true
 }
 
 const hexDigits = "0123456789abcdef"
