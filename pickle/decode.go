@@ -1,6 +1,7 @@
 package pickle
 
 import (
+	"cmp"
 	"errors"
 	"io"
 	"reflect"
@@ -39,19 +40,28 @@ func unmarshal(data []byte, v any, opts []Option, direct bool) error {
 	if int64(len(data)) > cfg.maxSize {
 		data, limited = data[:cfg.maxSize], true
 	}
-	m := s.init(data, cfg, 0)
-	if direct && s.decodeDirect(rv.Elem()) {
+	s.init(data, cfg, 0)
+	runErr, storeErr := s.decode(rv.Elem(), direct)
+	if limited && errors.Is(runErr, io.ErrUnexpectedEOF) {
+		return &LimitError{Limit: LimitSize, Max: cfg.maxSize, Offset: cfg.maxSize}
+	}
+	return cmp.Or(runErr, storeErr)
+}
+
+// decode decodes the pickle s was set up with (init) into rv: with the
+// direct decoder when it takes the pickle (direct false leaves it out),
+// else with the machine. runErr is the machine's, about the pickle;
+// storeErr is about putting a well-formed pickle's value into rv.
+func (s *smallMachine) decode(rv reflect.Value, direct bool) (runErr, storeErr error) {
+	if direct && s.decodeDirect(rv) {
 		s.release()
-		return nil
+		return nil, nil
 	}
-	top, err := m.run()
+	top, err := s.machine.run()
 	if err != nil {
-		if limited && errors.Is(err, io.ErrUnexpectedEOF) {
-			return &LimitError{Limit: LimitSize, Max: cfg.maxSize, Offset: cfg.maxSize}
-		}
-		return err
+		return err, nil
 	}
-	return m.store(top, rv.Elem())
+	return nil, s.machine.store(top, rv)
 }
 
 // smallMachine is a machine with room inline for everything decoding a
@@ -91,21 +101,6 @@ var smallMachines = sync.Pool{New: func() any { return new(smallMachine) }}
 func (s *smallMachine) release() {
 	*s = smallMachine{}
 	smallMachines.Put(s)
-}
-
-// decodeDirect decodes the pickle data, at offset base of its stream, into
-// rv with the direct decoder, and reports whether it did (see
-// smallMachine.decodeDirect).
-func decodeDirect(data []byte, cfg *config, base int64, rv reflect.Value) bool {
-	s := smallMachines.Get().(*smallMachine)
-	s.init(data, cfg, base)
-	ok := s.decodeDirect(rv)
-	s.release()
-	return ok
-}
-
-func newMachine(data []byte, cfg *config, base int64) *machine {
-	return new(smallMachine).init(data, cfg, base)
 }
 
 func (s *smallMachine) init(data []byte, cfg *config, base int64) *machine {

@@ -70,16 +70,14 @@ func (d *Decoder) Decode(v any) error {
 	start := d.InputOffset()
 	data := d.buf[d.scan : d.scan+n]
 	d.scan += n
-	if decodeDirect(data, &d.cfg, start, rv.Elem()) {
-		return nil
+	s := smallMachines.Get().(*smallMachine)
+	s.init(data, &d.cfg, start)
+	runErr, storeErr := s.decode(rv.Elem(), true)
+	if runErr != nil {
+		d.err = runErr
+		return runErr
 	}
-	m := newMachine(data, &d.cfg, start)
-	top, err := m.run()
-	if err != nil {
-		d.err = err
-		return err
-	}
-	return m.store(top, rv.Elem())
+	return storeErr
 }
 
 // shrink lets a buffer that a large pickle made large go, keeping what was
