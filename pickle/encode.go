@@ -6,6 +6,7 @@ import (
 	"io"
 	"reflect"
 	"strconv"
+	"strings"
 	"sync"
 	"unsafe"
 )
@@ -73,11 +74,13 @@ func Marshal(v any, opts ...Option) ([]byte, error) {
 		return nil, err
 	}
 	var out []byte
-	if cap(e.buf) > maxKeptBuffer {
+	if cap(e.buf) > maxKeptBuffer && 2*len(e.buf) >= cap(e.buf) {
 		out, e.buf = e.buf, nil // not kept anyway: no copy
 		e.sizeHint = len(out)
 	} else {
-		out = bytes.Clone(e.buf) // exact size, not zeroed first
+		// Exact size, not zeroed first; a buffer mostly empty (grown to
+		// the size of an earlier, larger pickle) is not handed out.
+		out = bytes.Clone(e.buf)
 	}
 	e.release()
 	return out, nil
@@ -141,9 +144,9 @@ const (
 
 // refKey identifies a Go value by its memory for the memo, the way
 // CPython's memo identifies an object by id(): the address, the length for
-// slices (s[:2] and s[:3] are different objects), and the type (typeID),
-// or bytesTag for bytes; str has a table of its own (strTable). A refKey
-// with p == nil means "no identity": the value is written fresh.
+// slices and strings (s[:2] and s[:3] are different objects), and the type
+// (typeID), bytesTag for bytes, nil for str. A refKey with p == nil means
+// "no identity": the value is written fresh.
 type refKey struct {
 	p unsafe.Pointer
 	n int
@@ -162,8 +165,7 @@ type encoder struct {
 	nmemo      int
 	depth      int
 
-	ids        idTable        // bytes, lists, dicts, tuples, instances by identity
-	strs       strTable       // str by identity
+	ids        idTable        // str, bytes, lists, dicts, tuples, instances by identity
 	keep       []any          // values made during encoding whose addresses ids holds
 	internMemo map[string]int // interned strings (module names, attribute names) by value
 	globalMemo map[Global]int // classes and functions
@@ -188,7 +190,6 @@ func (e *encoder) release() {
 		e.buf = nil
 	}
 	e.ids.release()
-	e.strs.release()
 }
 
 func (e *encoder) reset() {
@@ -196,7 +197,6 @@ func (e *encoder) reset() {
 	e.nmemo = 0
 	e.depth = 0
 	e.ids.reset()
-	e.strs.reset()
 	clear(e.keep)
 	e.keep = e.keep[:0]
 	clear(e.internMemo)
@@ -276,22 +276,35 @@ func (e *encoder) boundary() {
 
 // grow makes room for n more bytes, doubling: append's gentler growth for
 // large slices would copy (and leave for the collector) several times the
-// output. A pickle that has reached a quarter of the size of the last one
-// too large to keep grows to that size at once: pickling the same kind of
-// value again (the 9 MB of a million floats) then costs one copy of a
-// quarter of it, where doubling from nothing allocated, zeroed and copied
-// twice its size (a third of the CPU profile of encoding 100k non-ASCII
-// strings). Like doubling, it never allocates more than four times what
-// the pickle has reached.
+// output. A pickle that has reached a sixteenth of the size of the last
+// one too large to keep grows to that size at once: pickling the same kind
+// of value again (the 9 MB of a million floats) then costs one copy of a
+// sixteenth of it, where doubling from nothing allocated and copied twice
+// its size (a third of the CPU profile of encoding 100k non-ASCII
+// strings). The new buffer is not zeroed: every byte of it is written
+// before it is read, and clearing megabytes only to overwrite them was a
+// tenth of that profile.
 func (e *encoder) grow(n int) {
 	need := len(e.buf) + n + frameHeaderSize
 	c := 2*cap(e.buf) + n + frameHeaderSize
-	if h := e.sizeHint + 4096; h > c && 4*need >= e.sizeHint {
+	if h := e.sizeHint + 4096; h > c && 16*need >= e.sizeHint {
 		c = h
 	}
-	nb := make([]byte, len(e.buf), c)
+	nb := makeNoZero(c)[:len(e.buf)]
 	copy(nb, e.buf)
 	e.buf = nb
+}
+
+// makeNoZero returns a byte slice of length and capacity n whose contents
+// are whatever the allocator had there. It borrows strings.Builder's
+// growth, the one way the standard library hands out memory it did not
+// clear: the builder is dropped at once, so nothing else ever sees the
+// memory as a string.
+func makeNoZero(n int) []byte {
+	var b strings.Builder
+	b.Grow(n)
+	b.WriteByte(0) // a string of length 0 need not point at the memory
+	return unsafe.Slice(unsafe.StringData(b.String()), n)
 }
 
 func (e *encoder) op(b byte) {

@@ -2,20 +2,22 @@ package pickle
 
 import (
 	"math/rand/v2"
+	"reflect"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 )
 
-// strTable answers as a map of (address, length) would, across its filter
-// and log, the table's growth, and release between pickles.
-func TestStrTableMatchesMap(t *testing.T) {
+// idTable answers as a map of (address, length, type) would, across its
+// filter and log, the table's growth, and release between pickles.
+func TestIDTableMatchesMap(t *testing.T) {
 	type key struct {
-		p uintptr
-		n uint32
+		p, t uintptr
+		n    uint32
 	}
+	types := []uintptr{0, uintptr(bytesTag), uintptr(typeID(reflect.TypeFor[[]any]())), uintptr(typeID(reflect.TypeFor[*Dict]()))}
 	rng := rand.New(rand.NewPCG(1, 2))
-	var m strTable
+	var m idTable
 	for round, size := range []int{10, 5000, 300000, 100, 70000} {
 		want := map[key]int{}
 		base := uintptr(rng.Uint64() &^ 7)
@@ -25,15 +27,21 @@ func TestStrTableMatchesMap(t *testing.T) {
 			var k key
 			switch rng.IntN(4) {
 			case 0:
-				k = key{base + uintptr(i), uint32(1 + rng.IntN(3))}
+				k = key{p: base + uintptr(i), n: uint32(1 + rng.IntN(3))}
 			case 1:
-				k = key{base + uintptr(i)*64, 40}
+				k = key{p: base + uintptr(i)*64, n: 40}
 			case 2:
-				k = key{base + uintptr(rng.IntN(i+1)), uint32(1 + rng.IntN(3))}
+				k = key{p: base + uintptr(rng.IntN(i+1)), n: uint32(1 + rng.IntN(3))}
 			default:
-				k = key{uintptr(rng.Uint64() >> 1), uint32(rng.IntN(100) + 1)}
+				k = key{p: uintptr(rng.Uint64() >> 1), n: uint32(rng.IntN(100) + 1)}
 			}
-			idx, ok := m.get(k.p, k.n)
+			// Objects of other types at the same address (a struct and
+			// its first field) are other objects.
+			k.t = types[rng.IntN(len(types))]
+			idx, ok := 0, false
+			if len(m.log) > 0 {
+				idx, ok = m.find(idSlot{p: k.p, t: k.t, n: k.n})
+			}
 			w, wok := want[k]
 			require.Equal(t, wok, ok, "round %d item %d", round, i)
 			if ok {
@@ -41,7 +49,7 @@ func TestStrTableMatchesMap(t *testing.T) {
 				continue
 			}
 			want[k] = i
-			m.put(k.p, k.n, i)
+			m.add(idSlot{p: k.p, t: k.t, n: k.n, v: int32(i + 1)})
 		}
 		m.release()
 	}

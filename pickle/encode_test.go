@@ -309,3 +309,21 @@ func snip(s string, i int) string {
 	hi := min(len(s), i+80)
 	return s[lo:hi]
 }
+
+// A pickle after a larger one grows its buffer to the larger one's size at
+// once; Marshal hands out only a buffer the pickle fills at least half of,
+// and copies a smaller pickle out at its size.
+func TestMarshalAfterLargerPickle(t *testing.T) {
+	large := make([]string, 0, 3000)
+	for i := range cap(large) {
+		large = append(large, strings.Repeat(string(rune('a'+i%26)), 4000))
+	}
+	for _, v := range []any{large, large[:400], large[:10], large} {
+		data, err := Marshal(v)
+		require.NoError(t, err)
+		require.LessOrEqual(t, cap(data), 2*len(data)+4096, "%d strings", len(v.([]string)))
+		var back []string
+		require.NoError(t, Unmarshal(data, &back))
+		require.Equal(t, v, back)
+	}
+}

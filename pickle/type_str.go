@@ -36,15 +36,15 @@ func (e *encoder) saveString(s string) error {
 		e.memoPut()
 		return nil
 	}
-	p, n := uintptr(unsafe.Pointer(unsafe.StringData(s))), uint32(len(s))
-	if idx, ok := e.strs.get(p, n); ok {
+	k := refKey{p: unsafe.Pointer(unsafe.StringData(s)), n: len(s)}
+	if idx, ok := e.ids.get(k); ok {
 		e.memoGet(idx)
 		return nil
 	}
 	if err := e.writeStr(s); err != nil {
 		return err
 	}
-	e.strs.put(p, n, e.memoPut())
+	e.ids.put(k, e.memoPut())
 	return nil
 }
 
