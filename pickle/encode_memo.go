@@ -1,7 +1,6 @@
 package pickle
 
 import (
-	"math/bits"
 	"reflect"
 	"unsafe"
 )
@@ -31,20 +30,31 @@ func typeID(t reflect.Type) unsafe.Pointer {
 // table probed and filled for each object is a cache miss or two per
 // object once it outgrows the cache: a quarter of the CPU profile of
 // encoding 100k records, most of that one of encoding 100k non-ASCII
-// strings. So the table is a bit filter of 16 to 32 bits per entry (which
-// stays in cache far longer), and entries are appended to a log, in memo
-// order, chained per 64-bit word of the filter. A clear bit proves an
-// object new; a set bit (an object met again, or one in twenty others)
-// walks the word's chain, two to four entries. The objects met again most
-// (dict keys, names from a small set) are answered from a small
-// direct-mapped cache of the last ones a chain gave.
+// strings. So the table is a bit filter of 16 to 32 bits per entry, and
+// entries are appended to a log, in memo order, chained per 64-bit word of
+// the filter. A clear bit proves an object new; a set bit (an object met
+// again, or another one) walks the word's chain. An object's bit is its
+// address (wrapped by the filter's size): objects allocated one after
+// another, as a decoder makes them and as the encoder meets them, fall in
+// the same or neighbouring words, where a hash scattered them, a cache
+// miss each (10-20 % of encoding 100k records or strings). Many distinct
+// objects packed in a few bytes (every substring of a text up to some
+// length) would make long chains there: a walk of more than maxWalk
+// entries turns the table to hashed bits for the rest of the pickle. The
+// objects met again most (dict keys, names from a small set) are answered
+// from a small direct-mapped cache of the last ones a chain gave.
 type idTable struct {
 	hot    [256]idSlot // entries found in chains, by the top byte of their hash
 	hotSet bool        // hot holds entries (to clear)
 	log    []idEntry   // every entry memoized, in memo order
 	words  []filterWord
-	fshift uint
+	fmask  uint64
+	hashed bool // bits are hashes, not addresses
 }
+
+// maxWalk is the longest chain walked before the table turns to hashed
+// bits; chains are two to four entries on average.
+const maxWalk = 32
 
 type idSlot struct {
 	p, t uintptr
@@ -71,6 +81,17 @@ func (s *idSlot) hash() uint64 {
 	return (uint64(s.p) ^ uint64(s.t)<<7 ^ uint64(s.n)<<43) * 0x9e3779b97f4a7c15
 }
 
+// bit is an entry's bit in the filter: its address, or its hash once the
+// table is hashed. Lengths of 64 bytes and more move the address, so that
+// prefixes of one string (s[:100], s[:101], ...) share a bit only 64 at a
+// time.
+func (m *idTable) bit(s *idSlot) uint64 {
+	if m.hashed {
+		return s.hash() >> 32 & m.fmask
+	}
+	return (uint64(s.p) + uint64(s.n>>6)*0x9e3779b1) & m.fmask
+}
+
 func (s *idSlot) is(k *idSlot) bool { return s.p == k.p && s.t == k.t && s.n == k.n }
 
 // get returns the memo index of the object k, when memoized.
@@ -95,12 +116,13 @@ func (m *idTable) find(key idSlot) (int, bool) {
 	if c.v != 0 && c.is(&key) {
 		return int(c.v - 1), true
 	}
-	b := h >> m.fshift
+	b := m.bit(&key)
 	w := &m.words[b>>6]
 	if w.bits&(1<<(b&63)) == 0 {
 		return 0, false
 	}
-	for i := w.head; i != 0; {
+	walked := 0
+	for i := w.head; i != 0; walked++ {
 		e := &m.log[i-1]
 		if e.is(&key) {
 			*c, m.hotSet = e.idSlot, true
@@ -108,12 +130,16 @@ func (m *idTable) find(key idSlot) (int, bool) {
 		}
 		i = e.next
 	}
+	if walked > maxWalk && !m.hashed {
+		m.hashed = true
+		m.rechain(len(m.words))
+	}
 	return 0, false
 }
 
 func (m *idTable) add(e idSlot) {
 	if 16*(len(m.log)+1) > 64*len(m.words) {
-		m.growFilter()
+		m.rechain(max(64, 2*len(m.words))) // to 32 bits per entry
 	}
 	m.log = append(m.log, idEntry{idSlot: e})
 	m.chain(len(m.log) - 1)
@@ -122,18 +148,21 @@ func (m *idTable) add(e idSlot) {
 // chain sets the bit of log[i] and puts it at the head of its word's chain.
 func (m *idTable) chain(i int) {
 	e := &m.log[i]
-	b := e.hash() >> m.fshift
+	b := m.bit(&e.idSlot)
 	w := &m.words[b>>6]
 	w.bits |= 1 << (b & 63)
 	e.next, w.head = w.head, int32(i+1)
 }
 
-// growFilter doubles the filter (to 32 bits per entry) and chains the
-// entries of the log again, in order.
-func (m *idTable) growFilter() {
-	n := max(64, 2*len(m.words))
-	m.words = make([]filterWord, n)
-	m.fshift = uint(64 - bits.TrailingZeros(uint(64*n)))
+// rechain makes a filter of n words and chains the entries of the log
+// again, in order.
+func (m *idTable) rechain(n int) {
+	if n == len(m.words) {
+		clear(m.words)
+	} else {
+		m.words = make([]filterWord, n)
+	}
+	m.fmask = uint64(64*n - 1)
 	for i := range m.log {
 		m.chain(i)
 	}
@@ -148,7 +177,7 @@ func (m *idTable) reset() {
 		clear(m.hot[:])
 		m.hotSet = false
 	}
-	m.log = m.log[:0]
+	m.log, m.hashed = m.log[:0], false
 }
 
 // release empties the table and drops what a large pickle grew and the
@@ -158,7 +187,7 @@ func (m *idTable) release() {
 	n := len(m.log)
 	m.reset()
 	if len(m.words) > 1<<12 && 16*n < 64*len(m.words)/4 {
-		m.words, m.fshift = nil, 0
+		m.words, m.fmask = nil, 0
 	}
 	if cap(m.log) > 1<<16 && n < cap(m.log)/8 {
 		m.log = nil

@@ -18,19 +18,22 @@ func TestIDTableMatchesMap(t *testing.T) {
 	types := []uintptr{0, uintptr(bytesTag), uintptr(typeID(reflect.TypeFor[[]any]())), uintptr(typeID(reflect.TypeFor[*Dict]()))}
 	rng := rand.New(rand.NewPCG(1, 2))
 	var m idTable
-	for round, size := range []int{10, 5000, 300000, 100, 70000} {
+	for round, size := range []int{10, 5000, 300000, 100, 70000, 50000} {
 		want := map[key]int{}
 		base := uintptr(rng.Uint64() &^ 7)
+		dense := round == 5 // every substring of up to 64 bytes of a text
 		for i := 0; i < size; i++ {
 			// Packed neighbours, strides of every size, repeats and
 			// substrings (same address, other length).
 			var k key
-			switch rng.IntN(4) {
-			case 0:
+			switch kind := rng.IntN(4); {
+			case dense:
+				k = key{p: base + uintptr(rng.IntN(1000)), n: uint32(1 + rng.IntN(64))}
+			case kind == 0:
 				k = key{p: base + uintptr(i), n: uint32(1 + rng.IntN(3))}
-			case 1:
+			case kind == 1:
 				k = key{p: base + uintptr(i)*64, n: 40}
-			case 2:
+			case kind == 2:
 				k = key{p: base + uintptr(rng.IntN(i+1)), n: uint32(1 + rng.IntN(3))}
 			default:
 				k = key{p: uintptr(rng.Uint64() >> 1), n: uint32(rng.IntN(100) + 1)}
@@ -51,6 +54,8 @@ func TestIDTableMatchesMap(t *testing.T) {
 			want[k] = i
 			m.add(idSlot{p: k.p, t: k.t, n: k.n, v: int32(i + 1)})
 		}
+		// The dense keys make chains long enough to hash the bits.
+		require.True(t, !dense || m.hashed, "round %d", round)
 		m.release()
 	}
 }
