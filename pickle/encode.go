@@ -169,11 +169,13 @@ type encoder struct {
 	nmemo      int
 	depth      int
 
-	ids        idTable        // str, bytes, lists, dicts, tuples, instances by identity
-	keep       []any          // values made during encoding whose addresses ids holds
-	internMemo map[string]int // interned strings (module names, attribute names) by value
-	globalMemo map[Global]int // classes and functions
-	tzMemo     map[zone]int   // datetime.timezone and zoneinfo.ZoneInfo objects
+	ids          idTable        // str, bytes, lists, dicts, tuples, instances by identity
+	keep         []any          // values made during encoding whose addresses ids holds
+	internMemo   map[string]int // interned strings (module names, attribute names) by value
+	internHot    [32]internSlot // internMemo's last finds, by their data's address
+	internHotSet bool
+	globalMemo   map[Global]int // classes and functions
+	tzMemo       map[zone]int   // datetime.timezone and zoneinfo.ZoneInfo objects
 
 	lastType reflect.Type // one-entry cache of registry lookups
 	lastReg  registered
@@ -204,6 +206,10 @@ func (e *encoder) reset() {
 	clear(e.keep)
 	e.keep = e.keep[:0]
 	clear(e.internMemo)
+	if e.internHotSet {
+		clear(e.internHot[:])
+		e.internHotSet = false
+	}
 	clear(e.globalMemo)
 	clear(e.tzMemo)
 	e.lastType = nil

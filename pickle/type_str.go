@@ -60,20 +60,38 @@ func (e *encoder) saveFreshString(s string) error {
 
 // saveInterned writes a str the way CPython writes an interned identifier
 // (module names, attribute names): equal values share one memo entry.
+// The names a struct's fields are written under are the same Go strings
+// record after record: those are found by their data's address in a small
+// cache before the map is asked (hashing each name was 4 % of encoding
+// 100k typed records).
 func (e *encoder) saveInterned(s string) error {
 	e.boundary()
-	if idx, ok := e.internMemo[s]; ok {
-		e.memoGet(idx)
+	c := &e.internHot[uintptr(unsafe.Pointer(unsafe.StringData(s)))>>3%uintptr(len(e.internHot))]
+	if unsafe.StringData(c.s) == unsafe.StringData(s) && len(c.s) == len(s) && c.v != 0 {
+		e.memoGet(c.v - 1)
 		return nil
 	}
-	if err := e.writeStr(s); err != nil {
-		return err
+	idx, ok := e.internMemo[s]
+	if ok {
+		e.memoGet(idx)
+	} else {
+		if err := e.writeStr(s); err != nil {
+			return err
+		}
+		if e.internMemo == nil {
+			e.internMemo = make(map[string]int)
+		}
+		idx = e.memoPut()
+		e.internMemo[s] = idx
 	}
-	if e.internMemo == nil {
-		e.internMemo = make(map[string]int)
-	}
-	e.internMemo[s] = e.memoPut()
+	*c, e.internHotSet = internSlot{s: s, v: idx + 1}, true
 	return nil
+}
+
+// internSlot is an entry of encoder.internHot.
+type internSlot struct {
+	s string
+	v int // memo index + 1; 0 marks a free slot
 }
 
 func (e *encoder) writeStr(s string) error {
