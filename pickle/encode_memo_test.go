@@ -42,7 +42,7 @@ func TestIDTableMatchesMap(t *testing.T) {
 			// its first field) are other objects.
 			k.t = types[rng.IntN(len(types))]
 			idx, ok := 0, false
-			if len(m.log) > 0 {
+			if m.log.n > 0 {
 				idx, ok = m.find(idSlot{p: k.p, t: k.t, n: k.n})
 			}
 			w, wok := want[k]

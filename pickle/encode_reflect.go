@@ -322,7 +322,9 @@ func sliceFast(t reflect.Type) func(e *encoder, p unsafe.Pointer, n int) error {
 	case reflect.TypeFor[int]():
 		return func(e *encoder, p unsafe.Pointer, n int) error {
 			s := unsafe.Slice((*int)(p), n)
+			from := len(e.buf)
 			for start := 0; start < n; start += batchSize {
+				e.expect(from, start, n)
 				e.op(opMark)
 				for _, x := range s[start:min(n, start+batchSize)] {
 					e.boundary()
@@ -335,7 +337,9 @@ func sliceFast(t reflect.Type) func(e *encoder, p unsafe.Pointer, n int) error {
 	case reflect.TypeFor[int64]():
 		return func(e *encoder, p unsafe.Pointer, n int) error {
 			s := unsafe.Slice((*int64)(p), n)
+			from := len(e.buf)
 			for start := 0; start < n; start += batchSize {
+				e.expect(from, start, n)
 				e.op(opMark)
 				for _, x := range s[start:min(n, start+batchSize)] {
 					e.boundary()
@@ -348,7 +352,9 @@ func sliceFast(t reflect.Type) func(e *encoder, p unsafe.Pointer, n int) error {
 	case reflect.TypeFor[float64]():
 		return func(e *encoder, p unsafe.Pointer, n int) error {
 			s := unsafe.Slice((*float64)(p), n)
+			from := len(e.buf)
 			for start := 0; start < n; start += batchSize {
+				e.expect(from, start, n)
 				e.op(opMark)
 				for _, x := range s[start:min(n, start+batchSize)] {
 					e.boundary()
@@ -361,7 +367,9 @@ func sliceFast(t reflect.Type) func(e *encoder, p unsafe.Pointer, n int) error {
 	case reflect.TypeFor[string]():
 		return func(e *encoder, p unsafe.Pointer, n int) error {
 			s := unsafe.Slice((*string)(p), n)
+			from := len(e.buf)
 			for start := 0; start < n; start += batchSize {
+				e.expect(from, start, n)
 				end := min(n, start+batchSize)
 				e.op(opMark)
 				for i, x := range s[start:end] {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -326,4 +327,23 @@ func TestMarshalAfterLargerPickle(t *testing.T) {
 		require.NoError(t, Unmarshal(data, &back))
 		require.Equal(t, v, back)
 	}
+}
+
+// A long list, pickled with nothing to go by (Marshal's pooled state
+// dropped by two collections), grows its buffer to its expected size
+// rather than doubling into memory it copies and drops.
+func TestMarshalLongListAllocatesItsSize(t *testing.T) {
+	floats := make([]float64, 1<<20)
+	for i := range floats {
+		floats[i] = float64(i) * 1.25
+	}
+	runtime.GC()
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	data, err := Marshal(floats)
+	runtime.ReadMemStats(&after)
+	require.NoError(t, err)
+	allocated := after.TotalAlloc - before.TotalAlloc
+	require.Less(t, allocated, 2*uint64(len(data)), "allocated %d bytes for a pickle of %d", allocated, len(data))
 }

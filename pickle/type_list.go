@@ -106,8 +106,10 @@ func (e *encoder) saveList(l []any) error {
 		e.op(opAppend)
 	default:
 		pers := e.cfg.persistentID != nil
+		from := len(e.buf)
 		for start := 0; start < n; start += batchSize {
 			end := min(n, start+batchSize)
+			e.expect(from, start, n)
 			e.op(opMark)
 			for i := start; i < end; i++ {
 				if !pers {
@@ -158,8 +160,10 @@ func (e *encoder) listItems(n int, item func(i int) error) error {
 		}
 		e.op(opAppend)
 	default:
+		from := len(e.buf)
 		for start := 0; start < n; start += batchSize {
 			end := min(n, start+batchSize)
+			e.expect(from, start, n)
 			e.op(opMark)
 			for i := start; i < end; i++ {
 				if err := item(i); err != nil {

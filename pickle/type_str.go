@@ -66,7 +66,8 @@ func (e *encoder) saveFreshString(s string) error {
 // 100k typed records).
 func (e *encoder) saveInterned(s string) error {
 	e.boundary()
-	c := &e.internHot[uintptr(unsafe.Pointer(unsafe.StringData(s)))>>3%uintptr(len(e.internHot))]
+	// Names sit side by side in the binary: the address is hashed.
+	c := &e.internHot[uint64(uintptr(unsafe.Pointer(unsafe.StringData(s))))*0x9e3779b97f4a7c15>>59]
 	if unsafe.StringData(c.s) == unsafe.StringData(s) && len(c.s) == len(s) && c.v != 0 {
 		e.memoGet(c.v - 1)
 		return nil
