@@ -298,18 +298,18 @@ func (e *encoder) boundary() {
 // tenth of that profile.
 //
 // Within a pickle, a long list tells the buffer how large it expects to
-// end (expect): a full buffer then grows towards that size, at most 64
-// times what it holds, so that a million floats pickled with no earlier
-// pickle to go by touch about their own size of memory instead of twice
-// it (fresh memory costs 12 µs a page on the VM of the README's numbers).
-// Memory allocated and never written is never touched.
+// end (expect): a buffer that has reached a 64th of that grows to it at
+// once, so that a million floats pickled with no earlier pickle to go by
+// touch about their own size of memory instead of twice it (fresh memory
+// costs 12 µs a page on the VM of the README's numbers). Memory allocated
+// and never written is never touched.
 func (e *encoder) grow(n int) {
 	need := len(e.buf) + n + frameHeaderSize
 	c := 2*cap(e.buf) + n + frameHeaderSize
 	if h := e.sizeHint + 4096; h > c && 16*need >= e.sizeHint {
 		c = h
 	}
-	if h := min(e.expected, 64*need); h > c {
+	if h := e.expected; h > c && 64*need >= h {
 		c = h
 	}
 	nb := makeNoZero(c)[:len(e.buf)]

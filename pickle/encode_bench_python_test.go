@@ -14,7 +14,8 @@ import (
 // datasets CPython writes itself in the comparison command
 // (internal/bench/pickles.py: non-ASCII strings, records of mixed fields),
 // decoded into any and into typed Go values, at the protocol CPython wrote
-// them with, as the comparison command's "encode ... (CPython pN)" rows do.
+// them with, as the comparison command's "encode ... (CPython pN)" rows do;
+// the "fresh" ones as BenchmarkEncodeFresh does.
 func BenchmarkEncodeCPythonWritten(b *testing.B) {
 	in := python313(b)
 	type mixedRecord struct {
@@ -59,6 +60,9 @@ sys.stdout.buffer.write(pickle.dumps(pickles.KINDS[kind](random.Random(seed), n)
 			}{{"any", anyV}, {"typed", typed}} {
 				b.Run(fmt.Sprintf("%s_p%d/%s", ds.name, p, form.name), func(b *testing.B) {
 					benchMarshal(b, form.v, WithProtocol(p))
+				})
+				b.Run(fmt.Sprintf("%s_p%d/%s/fresh", ds.name, p, form.name), func(b *testing.B) {
+					benchMarshalFresh(b, form.v, WithProtocol(p))
 				})
 			}
 		}

@@ -38,19 +38,22 @@ func BenchmarkEncode(b *testing.B) {
 // nothing, into memory the system has to map.
 func BenchmarkEncodeFresh(b *testing.B) {
 	for _, ds := range benchDatasets() {
-		b.Run(ds.Name, func(b *testing.B) {
-			v := ds.Make()
-			b.ReportAllocs()
-			for b.Loop() {
-				b.StopTimer()
-				runtime.GC()
-				runtime.GC()
-				b.StartTimer()
-				if _, err := Marshal(v); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
+		b.Run(ds.Name, func(b *testing.B) { benchMarshalFresh(b, ds.Make()) })
+	}
+}
+
+// benchMarshalFresh times Marshal(v, opts...) with Marshal's pooled state
+// dropped before each call.
+func benchMarshalFresh(b *testing.B, v any, opts ...Option) {
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		runtime.GC()
+		runtime.GC()
+		b.StartTimer()
+		if _, err := Marshal(v, opts...); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 
