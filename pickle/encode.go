@@ -170,10 +170,10 @@ type encoder struct {
 	nmemo      int
 	depth      int
 
-	ids          idTable        // str, bytes, lists, dicts, tuples, instances by identity
-	keep         []any          // values made during encoding whose addresses ids holds
-	internMemo   map[string]int // interned strings (module names, attribute names) by value
-	internHot    [32]internSlot // internMemo's last finds, by their data's address
+	ids          idTable                        // str, bytes, lists, dicts, tuples, instances by identity
+	keep         []any                          // values made during encoding whose addresses ids holds
+	internMemo   map[string]int                 // interned strings (module names, attribute names) by value
+	internHot    [1 << internHotBits]internSlot // internMemo's last finds, by their data's address
 	internHotSet bool
 	globalMemo   map[Global]int // classes and functions
 	tzMemo       map[zone]int   // datetime.timezone and zoneinfo.ZoneInfo objects

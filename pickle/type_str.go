@@ -67,7 +67,7 @@ func (e *encoder) saveFreshString(s string) error {
 func (e *encoder) saveInterned(s string) error {
 	e.boundary()
 	// Names sit side by side in the binary: the address is hashed.
-	c := &e.internHot[uint64(uintptr(unsafe.Pointer(unsafe.StringData(s))))*0x9e3779b97f4a7c15>>59]
+	c := &e.internHot[uint64(uintptr(unsafe.Pointer(unsafe.StringData(s))))*0x9e3779b97f4a7c15>>(64-internHotBits)]
 	if unsafe.StringData(c.s) == unsafe.StringData(s) && len(c.s) == len(s) && c.v != 0 {
 		e.memoGet(c.v - 1)
 		return nil
@@ -88,6 +88,9 @@ func (e *encoder) saveInterned(s string) error {
 	*c, e.internHotSet = internSlot{s: s, v: idx + 1}, true
 	return nil
 }
+
+// internHotBits sizes encoder.internHot: 32 names.
+const internHotBits = 5
 
 // internSlot is an entry of encoder.internHot.
 type internSlot struct {
