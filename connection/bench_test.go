@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/mpconn/mpconn/internal/benchdata"
+	"github.com/mpconn/mpconn/pickle"
 	"github.com/stretchr/testify/require"
 )
 
@@ -126,6 +127,91 @@ func BenchmarkSendRecvSmallObject(b *testing.B) {
 				b.Fatal(err)
 			}
 			if err := z.RecvInto(&got); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// Round trips of the small object on a unix socket pair, the comparison
+// command's round-trip row in-process, with what it is measured against:
+//
+//	go test ./connection/ -run '^$' -bench RoundTrip
+//
+// Objects: Send of the struct, an echo that Recvs into any and Sends it
+// back, Recv into any (four pickle operations). Bytes: the same pickle with
+// SendBytes/RecvBytes (framing, no pickling). Raw: plain Write/ReadFull of
+// as many bytes, the floor.
+func BenchmarkRoundTrip(b *testing.B) {
+	obj := benchdata.NewSmall()
+	data, err := pickle.Marshal(obj)
+	require.NoError(b, err)
+	b.Run("objects", func(b *testing.B) {
+		a, z, err := Pipe()
+		require.NoError(b, err)
+		defer a.Close()
+		go func() {
+			defer z.Close()
+			for {
+				v, err := z.Recv()
+				if err != nil || z.Send(v) != nil {
+					return
+				}
+			}
+		}()
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := a.Send(obj); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := a.Recv(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("bytes", func(b *testing.B) {
+		a, z, err := Pipe()
+		require.NoError(b, err)
+		defer a.Close()
+		go func() {
+			defer z.Close()
+			for {
+				m, err := z.RecvBytes()
+				if err != nil || z.SendBytes(m) != nil {
+					return
+				}
+			}
+		}()
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := a.SendBytes(data); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := a.RecvBytes(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("raw", func(b *testing.B) {
+		c, raw := benchPair(b)
+		nc := c.nc
+		buf := make([]byte, shortHeaderLen+len(data))
+		go func() {
+			echo := make([]byte, len(buf))
+			for {
+				if _, err := io.ReadFull(raw, echo); err != nil {
+					return
+				}
+				if _, err := raw.Write(echo); err != nil {
+					return
+				}
+			}
+		}()
+		for b.Loop() {
+			if _, err := nc.Write(buf); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := io.ReadFull(nc, buf); err != nil {
 				b.Fatal(err)
 			}
 		}
