@@ -147,50 +147,34 @@ func BenchmarkRoundTrip(b *testing.B) {
 	data, err := pickle.Marshal(obj)
 	require.NoError(b, err)
 	b.Run("objects", func(b *testing.B) {
-		a, z, err := Pipe()
-		require.NoError(b, err)
-		defer a.Close()
-		go func() {
-			defer z.Close()
-			for {
-				v, err := z.Recv()
-				if err != nil || z.Send(v) != nil {
-					return
-				}
+		benchEcho(b, func(z *Conn) error {
+			v, err := z.Recv()
+			if err != nil {
+				return err
 			}
-		}()
-		b.ReportAllocs()
-		for b.Loop() {
+			return z.Send(v)
+		}, func(a *Conn) error {
 			if err := a.Send(obj); err != nil {
-				b.Fatal(err)
+				return err
 			}
-			if _, err := a.Recv(); err != nil {
-				b.Fatal(err)
-			}
-		}
+			_, err := a.Recv()
+			return err
+		})
 	})
 	b.Run("bytes", func(b *testing.B) {
-		a, z, err := Pipe()
-		require.NoError(b, err)
-		defer a.Close()
-		go func() {
-			defer z.Close()
-			for {
-				m, err := z.RecvBytes()
-				if err != nil || z.SendBytes(m) != nil {
-					return
-				}
+		benchEcho(b, func(z *Conn) error {
+			m, err := z.RecvBytes()
+			if err != nil {
+				return err
 			}
-		}()
-		b.ReportAllocs()
-		for b.Loop() {
+			return z.SendBytes(m)
+		}, func(a *Conn) error {
 			if err := a.SendBytes(data); err != nil {
-				b.Fatal(err)
+				return err
 			}
-			if _, err := a.RecvBytes(); err != nil {
-				b.Fatal(err)
-			}
-		}
+			_, err := a.RecvBytes()
+			return err
+		})
 	})
 	b.Run("raw", func(b *testing.B) {
 		c, raw := benchPair(b)
@@ -216,4 +200,23 @@ func BenchmarkRoundTrip(b *testing.B) {
 			}
 		}
 	})
+}
+
+// benchEcho times roundTrip on one end of a Pipe whose other end runs echo
+// until it fails.
+func benchEcho(b *testing.B, echo, roundTrip func(*Conn) error) {
+	a, z, err := Pipe()
+	require.NoError(b, err)
+	defer a.Close()
+	go func() {
+		defer z.Close()
+		for echo(z) == nil {
+		}
+	}()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := roundTrip(a); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

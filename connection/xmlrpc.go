@@ -45,7 +45,7 @@ import (
 //
 // What XML-RPC cannot carry is an error from Send, and nothing is sent:
 // sets, complex numbers, classes and functions, other instances, dict keys
-// that are not str, integers beyond 64 bits, years outside 1–9999, strings
+// that are not str, integers beyond 64 bits, years outside 0–9999, strings
 // with characters XML 1.0 forbids (NUL and most other control characters;
 // CPython would send them and fail to read them back), and recursive
 // values. A carriage return is written as &#13; so that it survives, where

@@ -63,7 +63,9 @@ func (e *xmlEncoder) value(v any, normalized bool) error {
 	case pickle.ByteArray:
 		e.bytes(x)
 	case time.Time:
-		if y := x.Year(); y < 1 || y > 9999 {
+		// Year 0 is "0000": Python's datetime stops at year 1, but its
+		// xmlrpc.client.DateTime sends and receives the text.
+		if y := x.Year(); y < 0 || y > 9999 {
 			return xmlErr("cannot carry the year %d: a dateTime.iso8601 has four digits", y)
 		}
 		e.buf = append(e.buf, "<value><dateTime.iso8601>"...)

@@ -36,6 +36,7 @@ func xmlCases() []xmlCase {
 	_ = inner.Set("a", nil)
 	_ = nested.Set("k", inner)
 	when := time.Date(2024, 1, 2, 3, 4, 5, 0, time.Local)
+	year0 := time.Date(0, 1, 1, 0, 0, 0, 0, time.Local)
 	bin := []byte{0, 1, 0xff, '<', '&'}
 	long := make([]byte, 100)
 	for i := range long {
@@ -62,6 +63,8 @@ func xmlCases() []xmlCase {
 		{"100 bytes (two base64 lines)", long, "isinstance(x, Binary) and bytearray(x.data) == bytearray([i * 7 % 256 for i in range(100)])", nil,
 			"Binary(bytes(bytearray([i * 7 % 256 for i in range(100)])))", long, true},
 		{"datetime", when, "isinstance(x, DateTime) and x.value == '20240102T03:04:05'", nil, "datetime(2024, 1, 2, 3, 4, 5)", when, true},
+		// Python's datetime stops at year 1; its DateTime carries the text.
+		{"DateTime of the year 0", year0, "isinstance(x, DateTime) and x.value == '00000101T00:00:00'", nil, "DateTime('00000101T00:00:00')", year0, true},
 		{"list and tuple", []any{1, "two", pickle.Tuple{3.5, nil}}, "x == [1, 'two', [3.5, None]]", nil,
 			"[1, u'two', (3.5, None)]", []any{int64(1), "two", []any{3.5, nil}}, true},
 		{"empty list", []any{}, "x == []", nil, "[]", []any{}, true},
