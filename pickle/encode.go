@@ -166,7 +166,7 @@ type encoder struct {
 	framing    bool // protocol >= 4, outside a large payload
 	frameStart int  // offset of the reserved frame header, -1 when no frame is open
 	sizeHint   int  // length of the last pickle whose buffer was not kept (see grow)
-	expected   int  // length a long list expects this pickle to reach (see expect)
+	expected   int  // length a long list expects this pickle to reach (see batchMark)
 	nmemo      int
 	depth      int
 
@@ -298,7 +298,7 @@ func (e *encoder) boundary() {
 // tenth of that profile.
 //
 // Within a pickle, a long list tells the buffer how large it expects to
-// end (expect): a buffer that has reached a 64th of that grows to it at
+// end (batchMark): a buffer that has reached a 64th of that grows to it at
 // once, so that a million floats pickled with no earlier pickle to go by
 // touch about their own size of memory instead of twice it (fresh memory
 // costs 12 µs a page on the VM of the README's numbers). Memory allocated
@@ -317,17 +317,17 @@ func (e *encoder) grow(n int) {
 	e.buf = nb
 }
 
-// expect is called as each batch of a list of n items starts, done items
-// in, the list having started at offset from: a long list sets the size
-// the pickle is expected to reach, at the bytes per item so far and half
-// as much again, as items often grow along a list (a million ints from 0
-// take 2 bytes each first, 5 later).
-func (e *encoder) expect(from, done, n int) {
-	if n < 16*batchSize || done == 0 {
-		return
+// batchMark starts a batch of a list's items (MARK), done of the list's n
+// items in, the list having started at offset from. A long list first sets
+// the size the pickle is expected to reach, at the bytes per item so far
+// and half as much again, as items often grow along a list (a million
+// ints from 0 take 2 bytes each first, 5 later).
+func (e *encoder) batchMark(from, done, n int) {
+	if n >= 16*batchSize && done > 0 {
+		end := float64(from) + float64(len(e.buf)-from)/float64(done)*float64(n)*1.5
+		e.expected = int(min(end, 1<<40))
 	}
-	end := float64(from) + float64(len(e.buf)-from)/float64(done)*float64(n)*1.5
-	e.expected = int(min(end, 1<<40))
+	e.op(opMark)
 }
 
 // makeNoZero returns a byte slice of length and capacity n whose contents

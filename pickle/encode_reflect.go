@@ -324,8 +324,7 @@ func sliceFast(t reflect.Type) func(e *encoder, p unsafe.Pointer, n int) error {
 			s := unsafe.Slice((*int)(p), n)
 			from := len(e.buf)
 			for start := 0; start < n; start += batchSize {
-				e.expect(from, start, n)
-				e.op(opMark)
+				e.batchMark(from, start, n)
 				for _, x := range s[start:min(n, start+batchSize)] {
 					e.boundary()
 					e.writeInt(int64(x))
@@ -339,8 +338,7 @@ func sliceFast(t reflect.Type) func(e *encoder, p unsafe.Pointer, n int) error {
 			s := unsafe.Slice((*int64)(p), n)
 			from := len(e.buf)
 			for start := 0; start < n; start += batchSize {
-				e.expect(from, start, n)
-				e.op(opMark)
+				e.batchMark(from, start, n)
 				for _, x := range s[start:min(n, start+batchSize)] {
 					e.boundary()
 					e.writeInt(x)
@@ -354,8 +352,7 @@ func sliceFast(t reflect.Type) func(e *encoder, p unsafe.Pointer, n int) error {
 			s := unsafe.Slice((*float64)(p), n)
 			from := len(e.buf)
 			for start := 0; start < n; start += batchSize {
-				e.expect(from, start, n)
-				e.op(opMark)
+				e.batchMark(from, start, n)
 				for _, x := range s[start:min(n, start+batchSize)] {
 					e.boundary()
 					e.writeFloat(x)
@@ -369,9 +366,8 @@ func sliceFast(t reflect.Type) func(e *encoder, p unsafe.Pointer, n int) error {
 			s := unsafe.Slice((*string)(p), n)
 			from := len(e.buf)
 			for start := 0; start < n; start += batchSize {
-				e.expect(from, start, n)
 				end := min(n, start+batchSize)
-				e.op(opMark)
+				e.batchMark(from, start, n)
 				for i, x := range s[start:end] {
 					e.boundary()
 					if err := e.saveString(x); err != nil {

@@ -109,8 +109,7 @@ func (e *encoder) saveList(l []any) error {
 		from := len(e.buf)
 		for start := 0; start < n; start += batchSize {
 			end := min(n, start+batchSize)
-			e.expect(from, start, n)
-			e.op(opMark)
+			e.batchMark(from, start, n)
 			for i := start; i < end; i++ {
 				if !pers {
 					// The common scalars inline: save without the call.
@@ -163,8 +162,7 @@ func (e *encoder) listItems(n int, item func(i int) error) error {
 		from := len(e.buf)
 		for start := 0; start < n; start += batchSize {
 			end := min(n, start+batchSize)
-			e.expect(from, start, n)
-			e.op(opMark)
+			e.batchMark(from, start, n)
 			for i := start; i < end; i++ {
 				if err := item(i); err != nil {
 					return withPath(err, indexSeg(i))
