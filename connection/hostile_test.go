@@ -170,6 +170,11 @@ func TestHostilePickleBombs(t *testing.T) {
 		shared.Write([]byte{byte(i), byte(i >> 8)})
 	}
 	shared.WriteString("e]q\x01(" + strings.Repeat("h\x00", 1000) + "e](" + strings.Repeat("h\x01", 1000) + "e.")
+	// One 64 KiB bytes (or str), fetched from the memo 10,000 times: 640
+	// MiB if each GET were a copy.
+	fetched := func(op string) []byte {
+		return cat([]byte("\x80\x03]q\x00("+op), le32(1<<16), make([]byte, 1<<16), []byte("q\x01"), bytes.Repeat([]byte("h\x01"), 10000), []byte("e."))
+	}
 	// Memo abuse: one MEMOIZE per byte, two million of them.
 	memo := cat([]byte("\x80\x04N"), bytes.Repeat([]byte("\x94"), 2<<20), []byte("."))
 
@@ -199,6 +204,10 @@ func TestHostilePickleBombs(t *testing.T) {
 		{"INT of 100000 digits", cat([]byte("I"), bytes.Repeat([]byte("7"), 100000), []byte("\n.")), anyV, decodeBound, pickle.ErrLimit},
 		{"LONG4 of 1 MiB (a valid 8-Mbit int)", cat([]byte("\x80\x02\x8b"), le32(1<<20), bytes.Repeat([]byte{0x5a}, 1<<20), []byte(".")), anyV, decodeBound, nil},
 		{"shared references into [][][]int64", shared.Bytes(), typed, expansionBound, pickle.ErrLimit},
+		{"a bytes fetched 10,000 times", fetched("B"), anyV, decodeBound, nil},
+		{"a bytes fetched 10,000 times into [][]byte", fetched("B"), func() any { return new([][]byte) }, decodeBound, nil},
+		{"a bytes fetched 10,000 times into []string", fetched("B"), func() any { return new([]string) }, expansionBound, pickle.ErrLimit},
+		{"a str fetched 10,000 times into [][]byte", fetched("X"), func() any { return new([][]byte) }, expansionBound, pickle.ErrLimit},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -2,17 +2,18 @@ package pickle
 
 // The direct decoder: one pass from the opcode stream straight into the
 // target, with no node tree in between. It takes the pickles CPython
-// writes for plain data (lists, tuples, str-keyed dicts into structs, maps
-// and *Dict, str, int, float, bool, None, a repeated str fetched from the
+// writes for plain data (lists, tuples, dicts with scalar keys into
+// structs, maps and *Dict, sets of scalars into *Set, str, bytes, a Python
+// 2 str, int, float, bool, None, a repeated str or bytes fetched from the
 // memo) into typed Go values and into `any`, and only those: on anything
-// else (a memo GET of anything but a str, an object, an opcode or a shape
-// it does not know, a value the target does not take, a limit within
-// reach) it gives up, sets the target back to zero, and Unmarshal runs the
-// two-pass machine from the start, which gives the answer or the error it
-// always gave. Only a zero target is decoded directly: the machine reads
-// the whole pickle before it writes anything, so a pickle it refuses
-// leaves the target untouched, which the direct decoder (writing as it
-// reads) can only promise by setting the target back to zero.
+// else (a memo GET of a container, an object, an opcode or a shape it does
+// not know, a value the target does not take, a limit within reach) it
+// gives up, sets the target back to zero, and Unmarshal runs the two-pass
+// machine from the start, which gives the answer or the error it always
+// gave. Only a zero target is decoded directly: the machine reads the
+// whole pickle before it writes anything, so a pickle it refuses leaves
+// the target untouched, which the direct decoder (writing as it reads)
+// can only promise by setting the target back to zero.
 //
 // Why giving up late is safe: the direct decoder keeps the stack the
 // machine would keep (it follows the opcodes, never reinterprets them) and
@@ -24,11 +25,13 @@ package pickle
 // TestDirectMatchesMachine and FuzzDirect compare the two.
 //
 // Limits hold as in the machine, or stricter: the input is the one
-// Unmarshal already cut to WithMaxSize; memo puts count against WithMaxMemo
-// (every put, where the machine counts distinct indexes) and only the
-// dense indexes CPython writes are taken; nesting stops short of
-// WithMaxDepth; with no memo GET but of a str, the output is proportional
-// to the input, within the expansion budget.
+// Unmarshal already cut to WithMaxSize; memo entries count against
+// WithMaxMemo as in the machine, and only the nearly dense indexes
+// CPython writes are taken; nesting stops short of WithMaxDepth; a str or
+// bytes fetched again is the Go string or []byte made the first time (a
+// GET that would need a copy, a bytes into a string, goes to the machine,
+// which counts it against WithMaxExpansion), so the output is
+// proportional to the input.
 //
 // Files: decode_direct.go (plans, the whole pickle), decode_direct_read.go
 // (opcodes and the memo), decode_direct_shape.go (lists, tuples, dicts),
@@ -85,7 +88,7 @@ type directMemo struct {
 }
 
 type memoSlot struct {
-	ent uint64 // 0 unset, memoOther, or memoStrFlag | offset<<32 | length
+	ent uint64 // 0 unset, memoOther, or memoStrFlag or memoBytesFlag | offset<<32 | length
 	str string // the Go string of a str, once made (text)
 }
 
@@ -151,7 +154,7 @@ func (b *planBuilder) plan(t reflect.Type) *directPlan {
 	// The value model's types and what the machine decodes specially
 	// (Unmarshaler, RawValue, time.Time, big.Int) are the machine's; the
 	// typed decoder takes a bool, number or string whatever its form.
-	if infoOf(t).unmarshal != unmarshalNone || isModelTarget(t) || forms[t] != nil && !isScalarKind(t.Kind()) ||
+	if infoOf(t).unmarshal != unmarshalNone || isModelTarget(t) || forms[t] != nil && !isScalarKind(t.Kind()) && t != bytesType ||
 		t == rawValueType || t == timeType || t == bigIntType {
 		return pl
 	}
@@ -175,7 +178,9 @@ func (b *planBuilder) plan(t reflect.Type) *directPlan {
 			}
 		}
 	case reflect.Slice:
-		if t.Elem().Kind() != reflect.Uint8 {
+		if t.Elem().Kind() == reflect.Uint8 {
+			pl.dec = decBytes
+		} else {
 			pl.dec = sliceDecoder(t, b.plan(t.Elem()))
 		}
 	case reflect.Array:
@@ -183,8 +188,8 @@ func (b *planBuilder) plan(t reflect.Type) *directPlan {
 			pl.dec = arrayDecoder(t, b.plan(t.Elem()))
 		}
 	case reflect.Map:
-		if t.Key().Kind() == reflect.String && b.plan(t.Key()).dec != nil {
-			pl.dec = mapDecoder(t, b.plan(t.Elem()))
+		if key := b.plan(t.Key()); isScalarKind(t.Key().Kind()) && key.dec != nil {
+			pl.dec = mapDecoder(t, key, b.plan(t.Elem()))
 		}
 	case reflect.Struct:
 		pl.dec = b.structDecoder(t)
@@ -220,8 +225,8 @@ func (s *smallMachine) decodeDirect(rv reflect.Value) bool {
 }
 
 func (d *direct) run(pl *directPlan, rv reflect.Value) bool {
-	if len(d.data) >= 1<<30 {
-		return false // memo entries hold offsets in 30 bits
+	if len(d.data) >= maxDirectOffset {
+		return false // memo entries hold offsets in 29 bits
 	}
 	if op, ok := d.peek(); ok && op == opProto {
 		d.pos += 2

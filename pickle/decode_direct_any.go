@@ -8,7 +8,8 @@ import (
 )
 
 // decAny decodes into an `any` what the machine's toAny makes of the same
-// value: nil, bool, int64, float64, string, []any, Tuple, *Dict (str keys).
+// value: nil, bool, int64, float64, string, []byte, []any, Tuple, *Dict
+// (scalar keys), *Set (of scalars).
 func decAny(d *direct, p unsafe.Pointer, c follows) bool {
 	x, ok := d.anyValue(c)
 	if ok {
@@ -27,17 +28,26 @@ func (d *direct) anyValue(c follows) (any, bool) {
 		return d.anyItems(c, false)
 	case opEmptyTuple, opMark:
 		return d.anyItems(c, true)
+	case opEmptySet:
+		d.pos++
+		return d.anySet()
 	case opEmptyDict:
 		d.pos++
 		// Keys and values wait on the stack until the dict is complete,
 		// to make it at its size.
 		start := len(d.stack)
 		pair := func(c follows) bool {
-			_, ks, ok := d.key(true)
-			if !ok {
-				return false
+			var k any
+			if op, _ := d.peek(); d.isText(op) {
+				_, ks, ok := d.key(true)
+				if !ok {
+					return false
+				}
+				k = d.m.boxString(ks)
+			} else if k, ok = d.anyScalar(); !ok {
+				return false // keys of other kinds: scalars
 			}
-			d.stack = append(d.stack, d.m.boxString(ks))
+			d.stack = append(d.stack, k)
 			x, ok := d.anyValue(c)
 			d.stack = append(d.stack, x)
 			return ok
@@ -61,9 +71,10 @@ func (d *direct) anyValue(c follows) (any, bool) {
 		return x, ok // among items, markItems takes the TUPLE1-3 that may follow
 	}
 	// The first of the scalars of a short tuple? What follows a value
-	// here is a consuming opcode, or a str key: anything else continues a
-	// tuple. (A str second item is taken for the next key; the pickle then
-	// goes to the machine.)
+	// here is a consuming opcode, or in a dict the next key: anything else
+	// continues a tuple. A str after a value in a dict is taken for the
+	// next key (a tuple of strs as a dict's value goes to the machine),
+	// another scalar only if no TUPLE1-3 follows it to make it an item.
 	var first [3]any // on the stack: nearly always x alone, no tuple
 	items := append(first[:0], x)
 	for {
@@ -78,7 +89,7 @@ func (d *direct) anyValue(c follows) (any, bool) {
 			d.depth--
 			d.pos++
 			return append(Tuple(nil), items...), d.memo()
-		case len(items) == 3 || isContainerOp(op) || op == opMark || c == followsKey && isStrOp(op):
+		case len(items) == 3 || isContainerOp(op) || op == opMark || c == followsKey && (isStrOp(op) || !d.tupleAhead(len(items))):
 			if len(items) > 1 {
 				return nil, false
 			}
@@ -98,6 +109,61 @@ func (d *direct) anyValue(c follows) (any, bool) {
 	}
 }
 
+// anySet decodes a set of scalars (EMPTY_SET read). CPython adds the
+// items in batches of MARK items ADDITEMS, even a single item.
+func (d *direct) anySet() (any, bool) {
+	if !d.enter() || !d.memo() {
+		return nil, false
+	}
+	d.depth--
+	start := len(d.stack)
+	item := func(follows) bool {
+		x, ok := d.anyScalar()
+		d.stack = append(d.stack, x)
+		return ok
+	}
+	for {
+		op, ok := d.peek()
+		if !ok {
+			return nil, false
+		}
+		if op != opMark {
+			break
+		}
+		d.pos++
+		if !d.markItems(item, opAdditems, nil) {
+			return nil, false
+		}
+	}
+	items := d.stack[start:]
+	set := &Set{d: Dict{items: make([]DictItem, 0, len(items)), keys: make([]hashKey, 0, len(items))}}
+	for _, x := range items {
+		if set.Add(x) != nil {
+			return nil, false
+		}
+	}
+	clear(items)
+	d.stack = d.stack[:start]
+	return set, true
+}
+
+// tupleAhead tells whether the scalars at hand end in the TUPLE1-3 that
+// makes them, after the n read, one tuple.
+func (d *direct) tupleAhead(n int) bool {
+	pos := d.pos
+	for k := n + 1; k <= 3; k++ {
+		end, ok := d.scalarEnd(pos)
+		if !ok {
+			return false
+		}
+		if op, ok := d.opAt(end); ok && op == opTuple1+byte(k-1) {
+			return true
+		}
+		pos = end
+	}
+	return false
+}
+
 // anyItems decodes a list or tuple (sequence) into an anyList.
 func (d *direct) anyItems(c follows, tuple bool) (any, bool) {
 	l := anyList{d: d, start: len(d.stack)}
@@ -111,7 +177,7 @@ func (d *direct) anyItems(c follows, tuple bool) (any, bool) {
 		last := items[len(items)-n:]
 		for _, x := range last {
 			switch x.(type) {
-			case []any, Tuple, *Dict:
+			case []any, Tuple, *Dict, *Set:
 				return false // nested tuples: the machine bounds their depth
 			}
 		}
@@ -208,9 +274,13 @@ func (d *direct) anyScalar() (any, bool) {
 			x = d.m.boxInt(n)
 			break
 		}
-		b, ok := d.strArg(op)
+		b, text, ok := d.blobArg(op)
 		if !ok {
 			return nil, false
+		}
+		if !text {
+			c := d.blob(b)
+			return c, d.memoBytes(b, c)
 		}
 		s := d.text(b)
 		return d.m.boxString(s), d.memoStr(b, s)

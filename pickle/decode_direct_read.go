@@ -60,16 +60,27 @@ func (d *direct) memo() bool {
 }
 
 // memoStr consumes the memo puts after a str, the bytes b of the input,
-// made into the Go string s ("" if not made yet): a str is the one value a
-// memo GET may fetch here (CPython writes a repeated dict key once and
-// fetches it after), and each GET gives the same Go string (text), as the
-// machine gives it.
+// made into the Go string s ("" if not made yet): a str is a value a memo
+// GET may fetch here (CPython writes a repeated dict key once and fetches
+// it after), and each GET gives the same Go string (text), as the machine
+// gives it.
 func (d *direct) memoStr(b []byte, s string) bool {
+	return d.memoPuts(d.memoEntry(memoStrFlag, b), s)
+}
+
+// memoBytes consumes the memo puts after a bytes, the bytes b of the
+// input made into the Go []byte c: every GET of it gives c (blob), as the
+// machine shares it, and a thousand GETs cost no more than one.
+func (d *direct) memoBytes(b, c []byte) bool {
+	return d.memoPuts(d.memoEntry(memoBytesFlag, b), unsafe.String(unsafe.SliceData(c), len(c)))
+}
+
+func (d *direct) memoEntry(flag uint64, b []byte) uint64 {
 	if len(b) == 0 {
-		return d.memoPuts(memoStrFlag, s)
+		return flag
 	}
 	off := uint64(uintptr(unsafe.Pointer(&b[0])) - uintptr(unsafe.Pointer(&d.data[0])))
-	return d.memoPuts(memoStrFlag|off<<32|uint64(len(b)), s)
+	return flag | off<<32 | uint64(len(b))
 }
 
 // text returns the Go string of the str strArg just read: made once per
@@ -85,11 +96,29 @@ func (d *direct) text(b []byte) string {
 	return d.m.newString(b)
 }
 
-// A memo entry (memoSlot.ent): 0 unset, memoOther, or memoStrFlag |
-// offset<<32 | length.
+// blob returns the Go []byte of the bytes blobArg just read: the one
+// made before when it came from a memo GET. (The memo slot keeps it as a
+// string: nothing writes to it before it is handed out.)
+func (d *direct) blob(b []byte) []byte {
+	if i := d.lastGet; i >= 0 {
+		if s := d.memos.at(i).str; s != "" {
+			return unsafe.Slice(unsafe.StringData(s), len(s))
+		}
+	}
+	return cloneBytes(b)
+}
+
+// A memo entry (memoSlot.ent): 0 unset, memoOther, or memoStrFlag or
+// memoBytesFlag | offset<<32 | length, the offset in maxDirectOffset.
 const (
-	memoOther   = 1 << 63
-	memoStrFlag = 1 << 62
+	memoOther       = 1 << 63
+	memoStrFlag     = 1 << 62
+	memoBytesFlag   = 1 << 61
+	maxDirectOffset = 1 << 29
+
+	// maxMemoGap is how far beyond the last memo index a put may go:
+	// CPython 2.7's cPickle counts from 1.
+	maxMemoGap = 1
 )
 
 func (d *direct) memoPuts(ent uint64, s string) bool {
@@ -118,16 +147,14 @@ func (d *direct) memoPuts(ent uint64, s string) bool {
 		default:
 			return true
 		}
-		switch {
-		case idx < d.memos.len():
-			if d.memos.at(idx).ent == 0 {
-				d.nmemo++
-			}
-		case idx == d.memos.len():
+		if idx-d.memos.len() > maxMemoGap {
+			return false // only the nearly dense indexes CPython writes
+		}
+		for idx >= d.memos.len() {
 			d.memos.grow()
+		}
+		if d.memos.at(idx).ent == 0 {
 			d.nmemo++
-		default:
-			return false // only the dense indexes CPython writes
 		}
 		if d.nmemo >= d.m.cfg.maxMemo {
 			return false
@@ -137,35 +164,37 @@ func (d *direct) memoPuts(ent uint64, s string) bool {
 }
 
 // memoGet reads the index of a memo GET (op already read) and returns
-// the str it fetches; false for anything else.
-func (d *direct) memoGet(op byte) ([]byte, bool) {
+// the bytes of the str or bytes it fetches, and which (memoStrFlag or
+// memoBytesFlag); false for anything else.
+func (d *direct) memoGet(op byte) ([]byte, uint64, bool) {
 	var idx int
 	switch op {
 	case opBinget:
 		if d.pos >= len(d.data) {
-			return nil, false
+			return nil, 0, false
 		}
 		idx = int(d.data[d.pos])
 		d.pos++
 	case opLongBinget:
 		if len(d.data)-d.pos < 4 {
-			return nil, false
+			return nil, 0, false
 		}
 		idx = int(binary.LittleEndian.Uint32(d.data[d.pos:]))
 		d.pos += 4
 	default:
-		return nil, false
+		return nil, 0, false
 	}
 	if idx >= d.memos.len() {
-		return nil, false
+		return nil, 0, false
 	}
 	e := d.memos.at(idx).ent
-	if e&memoStrFlag == 0 || e&memoOther != 0 {
-		return nil, false
+	kind := e & (memoOther | memoStrFlag | memoBytesFlag)
+	if kind != memoStrFlag && kind != memoBytesFlag {
+		return nil, 0, false
 	}
 	d.lastGet = idx
-	off, n := int(e>>32&(1<<30-1)), int(uint32(e))
-	return d.data[off : off+n], true
+	off, n := int(e>>32&(maxDirectOffset-1)), int(uint32(e))
+	return d.data[off : off+n], kind, true
 }
 
 func (d *direct) enter() bool {
@@ -235,9 +264,49 @@ func (d *direct) strArg(op byte) ([]byte, bool) {
 	case opBinunicode8:
 		w = 8
 	default:
-		return d.memoGet(op)
+		if !d.isText(op) {
+			b, kind, ok := d.memoGet(op)
+			return b, ok && kind == memoStrFlag
+		}
+		w = int(opTable[op].lenSize)
 	}
 	d.lastGet = -1
+	return d.sized(w)
+}
+
+// blobArg reads a str or a bytes, made or fetched from the memo (op
+// already read): its bytes, and whether it is a str.
+func (d *direct) blobArg(op byte) (b []byte, text, ok bool) {
+	switch {
+	case d.isText(op):
+		d.lastGet = -1
+		b, ok = d.sizedArg(op)
+		return b, true, ok
+	case d.isBytes(op):
+		d.lastGet = -1
+		b, ok = d.sizedArg(op)
+		return b, false, ok
+	}
+	b, kind, ok := d.memoGet(op)
+	return b, kind == memoStrFlag, ok
+}
+
+// fetchedAs tells whether what blobArg just read came from a memo GET
+// of the other kind than text says: a str fetched into a []byte, a bytes
+// into a string, which would copy it once per GET (the machine counts
+// those copies against WithMaxExpansion; here they are given up on).
+func (d *direct) fetchedAs(text bool) bool {
+	return d.lastGet >= 0 && (d.memos.at(d.lastGet).ent&memoStrFlag != 0) != text
+}
+
+// sizedArg reads the argument of a str or bytes opcode (op already read),
+// which its length precedes.
+func (d *direct) sizedArg(op byte) ([]byte, bool) {
+	return d.sized(int(opTable[op].lenSize))
+}
+
+// sized reads bytes that their length, in w bytes, precedes.
+func (d *direct) sized(w int) ([]byte, bool) {
 	p := d.pos
 	if len(d.data)-p < w {
 		return nil, false
@@ -247,6 +316,8 @@ func (d *direct) strArg(op byte) ([]byte, bool) {
 	case 1:
 		n = uint64(d.data[p])
 	case 4:
+		// A BINSTRING's length is signed: a negative one is the machine's
+		// error, and reads here as one beyond the input.
 		n = uint64(binary.LittleEndian.Uint32(d.data[p:]))
 	default:
 		n = binary.LittleEndian.Uint64(d.data[p:])
@@ -259,10 +330,35 @@ func (d *direct) strArg(op byte) ([]byte, bool) {
 	return d.data[p:d.pos], true
 }
 
-// isStrOp tells whether op makes or may fetch a str.
+// isText tells whether op makes a str: a Python 2 str is one unless
+// Py2StringsAsBytes makes it bytes (isBytes), as the machine's pushStr
+// has it.
+func (d *direct) isText(op byte) bool {
+	switch op {
+	case opShortBinunicode, opBinunicode, opBinunicode8:
+		return true
+	case opShortBinstring, opBinstring:
+		return !d.m.cfg.py2StrAsBytes
+	}
+	return false
+}
+
+// isBytes tells whether op makes a bytes (protocol 3 and later).
+func (d *direct) isBytes(op byte) bool {
+	switch op {
+	case opShortBinbytes, opBinbytes, opBinbytes8:
+		return true
+	case opShortBinstring, opBinstring:
+		return d.m.cfg.py2StrAsBytes
+	}
+	return false
+}
+
+// isStrOp tells whether op makes or may fetch a str (either kind of
+// Python 2 str: what is not taken for one is given up on later).
 func isStrOp(op byte) bool {
 	switch op {
-	case opShortBinunicode, opBinunicode, opBinunicode8, opBinget, opLongBinget:
+	case opShortBinunicode, opBinunicode, opBinunicode8, opShortBinstring, opBinstring, opBinget, opLongBinget:
 		return true
 	}
 	return false
@@ -291,7 +387,7 @@ func (d *direct) scalarEnd(pos int) (int, bool) {
 		d.pos += 4
 	default:
 		if _, ok := d.intArg(op); !ok {
-			if _, ok := d.strArg(op); !ok {
+			if _, _, ok := d.blobArg(op); !ok {
 				return 0, false
 			}
 		}
@@ -324,5 +420,5 @@ func (d *direct) opAt(pos int) (byte, bool) {
 }
 
 func isContainerOp(op byte) bool {
-	return op == opEmptyList || op == opEmptyDict || op == opEmptyTuple
+	return op == opEmptyList || op == opEmptyDict || op == opEmptyTuple || op == opEmptySet
 }

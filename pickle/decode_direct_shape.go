@@ -98,18 +98,16 @@ func (d *direct) listItemAhead(op byte, c follows) (bool, bool) {
 	return ok && after == opAppend, ok
 }
 
-// dictItemAhead tells whether op, right after an EMPTY_DICT (and its memo
-// puts), starts the dict's single item (a str key, then its value).
-func (d *direct) dictItemAhead(op byte, c follows) (bool, bool) {
-	if !isStrOp(op) {
+// dictItemAhead tells whether the opcode at hand, right after an
+// EMPTY_DICT (and its memo puts), starts the dict's single item (a scalar
+// key, then its value).
+func (d *direct) dictItemAhead(c follows) (bool, bool) {
+	keyEnd, ok := d.scalarEnd(d.pos)
+	if !ok {
 		return false, true // no key: the dict is empty
 	}
 	if c == followsEnd {
 		return true, true
-	}
-	keyEnd, ok := d.scalarEnd(d.pos)
-	if !ok {
-		return false, false
 	}
 	end, ok := d.scalarEnd(keyEnd)
 	if !ok {
@@ -181,7 +179,7 @@ func (d *direct) dictItems(pair func(follows) bool, c follows) bool {
 		}
 		return pair(c)
 	}
-	return d.seqItems(item, opSetitems, opSetitem, c, func(op byte) (bool, bool) { return d.dictItemAhead(op, c) }, nil)
+	return d.seqItems(item, opSetitems, opSetitem, c, func(byte) (bool, bool) { return d.dictItemAhead(c) }, nil)
 }
 
 // key reads a str key: its bytes, and its Go string when want says so.

@@ -45,6 +45,7 @@ type directTarget struct {
 	N  directName       `pickle:"n"`
 	L  []directTarget   `pickle:"l"`
 	Z  any              `pickle:"z"` // no direct plan: the machine's
+	BS []byte           `pickle:"bs"`
 	ID int64
 }
 
@@ -59,6 +60,8 @@ func directTargets() []any {
 		new(map[string]int), new(map[string]string), new(map[string][]int), new(map[directName]any),
 		new(directTarget), new([]directTarget), new(map[string]directTarget),
 		new(string), new(int64), new(uint32), new(float32), new(bool), new(*string), new(directName),
+		new([]byte), new([][]byte), new(map[string][]byte),
+		new(map[int]string), new(map[int64][]int), new(map[uint8]int), new(map[float64]any), new(map[bool]int),
 		&directTarget{A: 7, B: "kept", D: &s, E: map[string]int64{"k": 1}, I: directInner{X: 3}},
 		&map[string]int{"kept": 1},
 		&[]int64{1, 2, 3},
@@ -68,19 +71,25 @@ func directTargets() []any {
 	}
 }
 
+// directOptions are the options that change what the direct decoder
+// takes.
+var directOptions = [][]Option{nil, {Py2StringsAsBytes()}}
+
 // checkDirect decodes data into each target with and without the direct
-// decoder: the same value, or the same error.
+// decoder, with each of directOptions: the same value, or the same error.
 func checkDirect(t *testing.T, data []byte) {
 	t.Helper()
-	machine, direct := directTargets(), directTargets()
-	for i := range machine {
-		errM := unmarshal(data, machine[i], nil, false)
-		errD := unmarshal(data, direct[i], nil, true)
-		if fmt.Sprint(errM) != fmt.Sprint(errD) {
-			t.Fatalf("%T: machine: %v; direct: %v\npickle %x", machine[i], errM, errD, data)
-		}
-		if !reflect.DeepEqual(machine[i], direct[i]) && !sameWithNaN(machine[i], direct[i]) && !sameByRepr(machine[i], direct[i]) {
-			t.Fatalf("%T: machine: %#v; direct: %#v\npickle %x", machine[i], machine[i], direct[i], data)
+	for _, opts := range directOptions {
+		machine, direct := directTargets(), directTargets()
+		for i := range machine {
+			errM := unmarshal(data, machine[i], opts, false)
+			errD := unmarshal(data, direct[i], opts, true)
+			if fmt.Sprint(errM) != fmt.Sprint(errD) {
+				t.Fatalf("%T, %d options: machine: %v; direct: %v\npickle %x", machine[i], len(opts), errM, errD, data)
+			}
+			if !reflect.DeepEqual(machine[i], direct[i]) && !sameWithNaN(machine[i], direct[i]) && !sameByRepr(machine[i], direct[i]) {
+				t.Fatalf("%T, %d options: machine: %#v; direct: %#v\npickle %x", machine[i], len(opts), machine[i], direct[i], data)
+			}
 		}
 	}
 }
@@ -167,6 +176,26 @@ func TestDirectShapes(t *testing.T) {
 		{"one-item list of one container", []any{[]any{1, 2}}, true, func() any { return new([][]int) }},
 		{"one-item list of one container, in a list", []any{[]any{[]any{1, 2}}, []any{}}, false, func() any { return new([][][]int) }},
 		{"truncated", []any{1, 2}, false, func() any { return new([]int) }},
+		{"int keys", map[int]string{1: "a", 2: "b", -3: "c"}, true, func() any { return new(any) }},
+		{"int keys, typed", map[int]string{1: "a", 2: "b", -3: "c"}, true, func() any { return new(map[int]string) }},
+		{"one int key", map[int]any{7: 1.5}, true, func() any { return new(any) }},
+		{"scalar keys", func() any {
+			d := NewDict(4)
+			for _, k := range []any{nil, 2.5, []byte("b"), true} {
+				_ = d.Set(k, 1)
+			}
+			return d
+		}(), true, func() any { return new(any) }},
+		{"sets", []any{mustSet(t, 1, "a", 2.5), mustSet(t), map[string]any{"s": mustSet(t, nil), "n": 1}}, true, func() any { return new(any) }},
+		{"one-item list of a set", []any{mustSet(t, 3)}, true, func() any { return new(any) }},
+		{"set of tuples", []any{mustSet(t, Tuple{1, 2})}, false, func() any { return new(any) }},
+		{"tuples as values", map[int]any{1: Tuple{2, 3}, 4: Tuple{5}, 6: 7}, true, func() any { return new(any) }},
+		{"int keys after str keys", func() any {
+			d := NewDict(2)
+			_ = d.Set("a", 1)
+			_ = d.Set(2, 3)
+			return d
+		}(), true, func() any { return new(any) }},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -182,6 +211,45 @@ func TestDirectShapes(t *testing.T) {
 			s.init(data, &s.cfg, 0)
 			ok := s.decodeDirect(reflect.ValueOf(target).Elem())
 			require.Equal(t, c.direct, ok)
+		})
+	}
+}
+
+// Bytes, and Python 2 strs as str or (Py2StringsAsBytes) as bytes, made
+// and fetched again from the memo, are decoded directly, as the machine
+// decodes them.
+func TestDirectBytesAndPython2Strings(t *testing.T) {
+	cases := []struct {
+		name   string
+		pickle string // written by the CPython the name says
+		opts   []Option
+		target func() any
+	}{
+		// pickle.dumps([b'ab', b'', {'k': b'x'}, 'ab', b'ab'], 4): the
+		// last b'ab' is a memo GET.
+		{"bytes p4", "8004951f000000000000005d942843026162944300947d948c016b9443017894738c026162946801652e", nil, func() any { return new(any) }},
+		{"bytes p3", "80035d71002843026162710143007102652e", nil, func() any { return new([][]byte) }},
+		{"bytes into strings", "80035d71002843026162710143007102652e", nil, func() any { return new([]string) }},
+		// 2.7: cPickle.dumps(['ab', {'k': 'x', 'n': 1}, u'\xe9', 'ab'], 2),
+		// the last 'ab' a memo GET.
+		{"2.7 strs", "80025d7101285502616271027d71032855016b55017855016e4b01755802000000c3a96802652e", nil, func() any { return new(any) }},
+		// 2.7: cPickle.dumps(['ab', 'ab', ''], 2) with Py2StringsAsBytes.
+		{"2.7 strs as bytes", "80025d71012855026162710268025500652e", []Option{Py2StringsAsBytes()}, func() any { return new(any) }},
+		{"2.7 strs as bytes, typed", "80025d71012855026162710268025500652e", []Option{Py2StringsAsBytes()}, func() any { return new([][]byte) }},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			data, err := hex.DecodeString(c.pickle)
+			require.NoError(t, err)
+			checkDirect(t, data)
+			target := c.target()
+			s := &smallMachine{}
+			s.cfg.init(c.opts)
+			s.init(data, &s.cfg, 0)
+			require.True(t, s.decodeDirect(reflect.ValueOf(target).Elem()))
+			want := c.target()
+			require.NoError(t, unmarshal(data, want, c.opts, false))
+			require.Equal(t, want, target)
 		})
 	}
 }

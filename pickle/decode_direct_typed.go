@@ -115,16 +115,65 @@ func decString(d *direct, p unsafe.Pointer, _ follows) bool {
 	if !ok {
 		return false
 	}
-	if op != opNone {
-		b, ok := d.strArg(op)
-		if !ok {
-			return false
-		}
-		s := d.text(b)
-		*(*string)(p) = s
-		return d.memoStr(b, s)
+	if op == opNone {
+		return d.memo()
 	}
-	return d.memo()
+	s, ok := d.stringOf(op)
+	if !ok {
+		return false
+	}
+	*(*string)(p) = s
+	return true
+}
+
+// stringOf reads a str, or a bytes (a string takes bytes too, as in the
+// machine), into a Go string, and the memo puts after it (op already read).
+func (d *direct) stringOf(op byte) (string, bool) {
+	if b, ok := d.strArg(op); ok {
+		s := d.text(b)
+		return s, d.memoStr(b, s)
+	}
+	if !d.isBytes(op) {
+		return "", false // a bytes fetched again: a copy each time, the machine's
+	}
+	b, ok := d.sizedArg(op)
+	if !ok {
+		return "", false
+	}
+	s := d.m.newString(b)
+	return s, d.memoBytes(b, nil)
+}
+
+// decBytes decodes into a slice of bytes (of any byte type) as the
+// machine does: a copy of a bytes' or a str's bytes; None makes it nil.
+func decBytes(d *direct, p unsafe.Pointer, _ follows) bool {
+	op, ok := d.next()
+	if !ok {
+		return false
+	}
+	pb := (*[]byte)(p)
+	if op == opNone {
+		*pb = nil
+		return d.memo()
+	}
+	b, text, ok := d.blobArg(op)
+	if !ok || d.fetchedAs(false) {
+		return false
+	}
+	if text {
+		*pb = cloneBytes(b)
+		return d.memoStr(b, "")
+	}
+	*pb = d.blob(b)
+	return d.memoBytes(b, *pb)
+}
+
+// cloneBytes copies b out of the input: never nil, as the machine makes
+// an empty bytes.
+func cloneBytes(b []byte) []byte {
+	c := make([]byte, len(b))
+	copy(c, b)
+	return c
 }
 
 // ptrDecoder decodes into a pointer to a scalar as the machine does: None
@@ -273,22 +322,17 @@ func growLarge[T any](s []T) []T {
 func stringSlice(d *direct, p unsafe.Pointer, c follows) bool {
 	var vals []string
 	item := func(follows) bool {
-		var s string
 		op, ok := d.next()
 		if !ok {
 			return false
 		}
 		if op == opNone {
-			vals = append(growLarge(vals), s)
+			vals = append(growLarge(vals), "")
 			return d.memo()
 		}
-		b, ok := d.strArg(op)
-		if !ok {
-			return false
-		}
-		s = d.text(b)
+		s, ok := d.stringOf(op)
 		vals = append(growLarge(vals), s)
-		return d.memoStr(b, s)
+		return ok
 	}
 	if !d.sequence(item, c, func() int { return len(vals) }, nil) {
 		return false
@@ -325,8 +369,11 @@ func arrayDecoder(t reflect.Type, elem *directPlan) directFunc {
 	}
 }
 
-func mapDecoder(t reflect.Type, elem *directPlan) directFunc {
+// mapDecoder decodes into a map with a key of a scalar kind: a string
+// kind takes a str, another kind what its plan takes.
+func mapDecoder(t reflect.Type, key, elem *directPlan) directFunc {
 	kt, et := t.Key(), t.Elem()
+	strKey := kt.Kind() == reflect.String
 	return func(d *direct, p unsafe.Pointer, c follows) bool {
 		op, ok := d.next()
 		if !ok {
@@ -345,12 +392,16 @@ func mapDecoder(t reflect.Type, elem *directPlan) directFunc {
 			mv.Set(reflect.MakeMap(t))
 		}
 		pair := func(c follows) bool {
-			_, ks, ok := d.key(true)
-			if !ok {
+			k := reflect.New(kt).Elem()
+			if strKey {
+				_, ks, ok := d.key(true)
+				if !ok {
+					return false
+				}
+				k.SetString(ks)
+			} else if !key.run(d, k.Addr().UnsafePointer(), followsValue) {
 				return false
 			}
-			k := reflect.New(kt).Elem()
-			k.SetString(ks)
 			e := reflect.New(et)
 			if !elem.run(d, e.UnsafePointer(), c) {
 				return false

@@ -105,6 +105,7 @@ type machine struct {
 
 	raw        *machine // the source of the RawValues taken from this pickle
 	copyLeaves bool     // a RawValue's view: numbers and bytes are not the caller's to share
+	blobCopies [][]byte // a view's copies of blobs (blob)
 }
 
 // newString returns b as a string. Short strings are carved out of a shared
@@ -243,10 +244,16 @@ func (m *machine) readLen(start, n int) (int, error) {
 }
 
 func (m *machine) memoPut(pos int, idx uint64, v val) error {
-	if v.k == kStr {
+	switch v.k {
+	case kStr:
 		// Memoized strings are shared: make the Go string once.
 		m.strs = append(grow2(m.strs), m.newString(m.data[v.n:v.n+v.m]))
 		v = val{k: kStrX, off: v.off, n: int64(len(m.strs) - 1)}
+		m.stack[len(m.stack)-1] = v
+	case kBytes:
+		// So are memoized bytes: a thousand GETs of one are one []byte,
+		// not a thousand copies.
+		v = m.blobVal(int(v.off), bytes.Clone(m.data[v.n:v.n+v.m]))
 		m.stack[len(m.stack)-1] = v
 	}
 	if idx < uint64(len(m.memo)) {
@@ -316,6 +323,22 @@ func (m *machine) blobVal(pos int, b []byte) val {
 	return val{k: kBytesX, off: off32(pos), n: int64(len(m.blobs) - 1)}
 }
 
+// blob returns blob i to hand out: the machine's own, or in a RawValue's
+// view (whose decodes must not share it with one another) a copy, made
+// once per view.
+func (m *machine) blob(i int64) []byte {
+	if !m.copyLeaves {
+		return m.blobs[i]
+	}
+	if m.blobCopies == nil {
+		m.blobCopies = make([][]byte, len(m.blobs))
+	}
+	if m.blobCopies[i] == nil {
+		m.blobCopies[i] = bytes.Clone(m.blobs[i])
+	}
+	return m.blobCopies[i]
+}
+
 // valueNode is a node holding x, a value of the model built whole.
 func (m *machine) valueNode(pos int, x any) val {
 	v := m.newNode(nValue, pos)
@@ -342,19 +365,20 @@ func (m *machine) text(v val) (string, bool) {
 	if s, ok := m.str(v); ok {
 		return s, true
 	}
-	if m.cfg.py2StrAsBytes && v.k == kBytes {
-		return string(m.data[v.n : v.n+v.m]), true
+	if b, ok := m.rawBytes(v); ok && m.cfg.py2StrAsBytes && (v.k == kBytes || v.k == kBytesX) {
+		return string(b), true
 	}
 	return "", false
 }
 
-// rawBytes returns the bytes of a bytes or str val without copying.
+// rawBytes returns the bytes of a bytes or str val without copying, to
+// be read only.
 func (m *machine) rawBytes(v val) ([]byte, bool) {
 	switch v.k {
 	case kStr, kBytes:
 		return m.data[v.n : v.n+v.m], true
 	case kStrX:
-		return []byte(m.strs[v.n]), true
+		return unsafe.Slice(unsafe.StringData(m.strs[v.n]), len(m.strs[v.n])), true // read only
 	case kBytesX:
 		return m.blobs[v.n], true
 	}

@@ -51,7 +51,8 @@
 // decode with Py2StringsAsBytes to send 2.7 byte strings back as they came.
 //
 // Shared references and cycles come back as shared Go values: a list
-// referenced twice is one backing array, a dict referenced twice one *Dict.
+// referenced twice is one backing array, a dict referenced twice one
+// *Dict, a bytes referenced twice one []byte.
 //
 // Dict and Set compare keys as Python does: by the Python value a Go value
 // stands for (1 == 1.0 == True == Decimal("1.0"), NaN equal to nothing), and
@@ -92,12 +93,12 @@
 // Two decoders share one description of each Python type (type_*.go). The
 // direct decoder (decode_direct*.go: the plan per target type, the shapes
 // it takes, the reading, typed and any) makes one pass over the opcodes
-// of the plain data CPython writes — lists, tuples, str-keyed dicts, str,
-// int, float, bool, None, memoized strs fetched again — and fills a typed
-// target by precomputed field offsets, or builds the any value, as it
-// reads. For anything else (instances, sets, bytes, shared containers,
-// cycles, a target that is not zero) it gives up before writing anything
-// and the machine runs: decode_vm.go checks the whole pickle into a
+// of the plain data CPython writes — lists, tuples, dicts with scalar
+// keys, sets of scalars, str, bytes, Python 2 str, int, float, bool,
+// None, memoized strs and bytes fetched again — and fills a typed target
+// by precomputed field offsets, or builds the any value, as it reads. For
+// anything else (instances, shared containers, cycles, a target that is
+// not zero) it gives up before writing anything and the machine runs: decode_vm.go checks the whole pickle into a
 // tree of nodes, then unmarshal_any.go or unmarshal_typed.go make the
 // value. Both give the same value or the same error (checked on every
 // CPython-written corpus pickle). Unmarshal and Decoder.Decode take the

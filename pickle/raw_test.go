@@ -5,6 +5,7 @@ import (
 	"math/big"
 	"sync"
 	"testing"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -147,4 +148,38 @@ func TestRawUnmarshaler(t *testing.T) {
 	bad, _ := Marshal([]any{Tuple{"a", "not a number"}})
 	var te *UnmarshalTypeError
 	require.ErrorAs(t, Unmarshal(bad, &ps), &te)
+}
+
+// A bytes fetched again from the memo is the same Go []byte, as the same
+// Python object is one bytes: into `any` and into [][]byte, by the direct
+// decoder and the machine. A RawValue's decodes each get their own.
+func TestFetchedBytesAreShared(t *testing.T) {
+	data, err := Marshal(func() any { b := []byte("shared"); return []any{b, b, Tuple{b}} }())
+	require.NoError(t, err)
+	same := func(a, b []byte) bool { return unsafe.SliceData(a) == unsafe.SliceData(b) }
+	for _, direct := range []bool{true, false} {
+		var v any
+		require.NoError(t, unmarshal(data, &v, nil, direct))
+		l := v.([]any)
+		assert.True(t, same(l[0].([]byte), l[1].([]byte)), "direct %v", direct)
+		assert.True(t, same(l[0].([]byte), l[2].(Tuple)[0].([]byte)), "direct %v", direct)
+		var bs []any
+		require.NoError(t, unmarshal(data, &bs, nil, direct))
+		assert.True(t, same(bs[0].([]byte), bs[1].([]byte)), "direct %v", direct)
+	}
+	b2, err := Marshal(func() any { b := []byte("shared"); return [][]byte{b, b} }())
+	require.NoError(t, err)
+	for _, direct := range []bool{true, false} {
+		var bs [][]byte
+		require.NoError(t, unmarshal(b2, &bs, nil, direct))
+		assert.True(t, same(bs[0], bs[1]), "[][]byte, direct %v", direct)
+	}
+	var r RawValue
+	require.NoError(t, Unmarshal(data, &r))
+	var x, y any
+	require.NoError(t, r.Unmarshal(&x))
+	require.NoError(t, r.Unmarshal(&y))
+	bx, by := x.([]any), y.([]any)
+	assert.True(t, same(bx[0].([]byte), bx[1].([]byte)), "shared within one decode")
+	assert.False(t, same(bx[0].([]byte), by[0].([]byte)), "not shared between two decodes")
 }

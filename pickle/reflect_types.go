@@ -9,6 +9,7 @@ import (
 // Types the encoder and the decoder both treat specially.
 var (
 	timeType      = reflect.TypeFor[time.Time]()
+	bytesType     = reflect.TypeFor[[]byte]()
 	bigIntType    = reflect.TypeFor[big.Int]()
 	bigIntPtrType = reflect.TypeFor[*big.Int]()
 )

@@ -47,6 +47,9 @@ func bytesEqual[T ~[]byte](a T, b any, _ visited) bool {
 }
 
 func reduceBytes(m *machine, pos int, _ val, args []val) (val, bool, error) {
+	if len(args) == 1 && (args[0].k == kBytes || args[0].k == kBytesX) {
+		return args[0], true, nil // bytes(b) is b, as in Python: no copy
+	}
 	b, ok := m.bytesArgs(args)
 	if !ok {
 		return val{}, false, nil

@@ -34,10 +34,7 @@ func (m *machine) toAny(v val) (any, error) {
 		copy(b, m.data[v.n:v.n+v.m])
 		return b, nil
 	case kBytesX:
-		if m.copyLeaves {
-			return bytes.Clone(m.blobs[v.n]), nil
-		}
-		return m.blobs[v.n], nil
+		return m.blob(v.n), nil
 	case kNode:
 		return m.nodeAny(v)
 	}

@@ -102,6 +102,23 @@ func (d *typed) typeErr(v val, t reflect.Type, reason string) error {
 	return &UnmarshalTypeError{Value: d.m.pyTypeOf(v), Type: t, Path: d.pathString(), Offset: d.m.base + int64(v.off), Reason: reason}
 }
 
+// spend takes n from the expansion budget, which counts the values made
+// and the bytes copied (copyUnits): shared references make many of them
+// out of few input bytes.
+func (d *typed) spend(v val, n int64) error {
+	d.budget -= n
+	if d.budget < 0 {
+		max := d.m.cfg.expansionBudget(len(d.m.data))
+		return d.m.limitErr(LimitExpansion, max, max+1, int(v.off))
+	}
+	return nil
+}
+
+// copyUnits is what copying n bytes takes from the expansion budget,
+// whose unit stands for a 24-byte value: a unit per 16 bytes, so that the
+// copies stay well inside what the budget promises.
+func copyUnits(n int) int64 { return int64(n+15) / 16 }
+
 // info returns infoOf(t), remembering the last answer: slices and maps
 // ask about one element type many times in a row.
 func (d *typed) info(t reflect.Type) *typeInfo {
@@ -113,10 +130,8 @@ func (d *typed) info(t reflect.Type) *typeInfo {
 
 // decode stores v into rv (settable).
 func (d *typed) decode(v val, rv reflect.Value) error {
-	d.budget--
-	if d.budget < 0 {
-		max := d.m.cfg.expansionBudget(len(d.m.data))
-		return d.m.limitErr(LimitExpansion, max, max+1, int(v.off))
+	if err := d.spend(v, 1); err != nil {
+		return err
 	}
 	t := rv.Type()
 	how := d.info(t).unmarshal
@@ -275,12 +290,22 @@ func (d *typed) decode(v val, rv reflect.Value) error {
 		case reflect.String:
 			if v.k == kStrX {
 				rv.SetString(d.m.strs[v.n])
-			} else {
-				rv.SetString(string(b))
+				return nil
 			}
+			if err := d.spend(v, copyUnits(len(b))); err != nil {
+				return err // a bytes fetched again and again: a copy each time
+			}
+			rv.SetString(string(b))
 			return nil
 		case reflect.Slice:
 			if t.Elem().Kind() == reflect.Uint8 {
+				if v.k == kBytesX {
+					rv.SetBytes(d.m.blob(v.n)) // shared, as it is in `any`
+					return nil
+				}
+				if err := d.spend(v, copyUnits(len(b))); err != nil {
+					return err // a str fetched again and again: a copy each time
+				}
 				nb := make([]byte, len(b))
 				copy(nb, b)
 				rv.SetBytes(nb)
