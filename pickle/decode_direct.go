@@ -8,12 +8,9 @@ package pickle
 // memo) into typed Go values and into `any`, and only those: on anything
 // else (a memo GET of a container, an object, an opcode or a shape it does
 // not know, a value the target does not take, a limit within reach) it
-// gives up, sets the target back to zero, and Unmarshal runs the two-pass
-// machine from the start, which gives the answer or the error it always
-// gave. Only a zero target is decoded directly: the machine reads the
-// whole pickle before it writes anything, so a pickle it refuses leaves
-// the target untouched, which the direct decoder (writing as it reads)
-// can only promise by setting the target back to zero.
+// gives up, puts the target back as it was (decodeDirect), and Unmarshal
+// runs the two-pass machine from the start, which gives the answer or the
+// error it always gave.
 //
 // Why giving up late is safe: the direct decoder keeps the stack the
 // machine would keep (it follows the opcodes, never reinterprets them) and
@@ -75,6 +72,8 @@ type direct struct {
 	stack []any      // the items of the containers being decoded into any
 
 	lastGet int // the memo index strArg's str came from, or -1
+
+	merge bool // the target held values: give up rather than write into a map, slice or pointer it holds
 }
 
 // directMemo is what each memo index holds, and for a str the Go string
@@ -205,20 +204,31 @@ func (b *planBuilder) plan(t reflect.Type) *directPlan {
 
 // decodeDirect decodes the pickle in m into rv (settable) in one pass and
 // reports whether it did; false leaves the work to the machine, and rv as
-// it was. Only a zero rv is decoded directly: the machine reads the whole
-// pickle before it writes anything, so a pickle it refuses leaves the
-// target untouched, and the direct decoder, which writes as it reads,
-// can only promise that by setting the target back to zero.
+// it was: the machine reads the whole pickle before it writes anything,
+// so a pickle it refuses leaves the target untouched. The direct decoder
+// writes as it reads, so it keeps a copy of a target that is not zero to
+// put back, and gives up before writing into what that copy does not
+// hold (a map, a slice's elements, what a pointer points to: merge).
 func (s *smallMachine) decodeDirect(rv reflect.Value) bool {
 	pl := directPlanOf(rv.Type())
-	if pl.dec == nil || !rv.CanAddr() || !rv.IsZero() {
+	if pl.dec == nil || !rv.CanAddr() {
 		return false
+	}
+	var saved reflect.Value
+	merge := !rv.IsZero()
+	if merge {
+		saved = reflect.New(rv.Type()).Elem()
+		saved.Set(rv)
 	}
 	m := &s.machine
 	s.dchunks[0] = s.dmemo[:0]
-	s.direct = direct{m: m, data: m.data, stack: s.dstack[:0], memos: directMemo{chunks: s.dchunks[:1]}}
+	s.direct = direct{m: m, data: m.data, stack: s.dstack[:0], memos: directMemo{chunks: s.dchunks[:1]}, merge: merge}
 	if !s.direct.run(pl, rv) {
-		rv.SetZero()
+		if merge {
+			rv.Set(saved)
+		} else {
+			rv.SetZero()
+		}
 		return false
 	}
 	return true

@@ -254,6 +254,61 @@ func TestDirectBytesAndPython2Strings(t *testing.T) {
 	}
 }
 
+// A target holding values is decoded directly too (a message received
+// into the same struct again and again), unless the pickle would write
+// into a map, slice or pointee it holds; a pickle refused after the
+// direct decoder wrote some fields leaves the target as it was.
+func TestDirectNonZeroTargets(t *testing.T) {
+	type msg struct {
+		N int            `pickle:"n"`
+		S string         `pickle:"s"`
+		M map[string]int `pickle:"m"`
+		P *int           `pickle:"p"`
+		L []string       `pickle:"l"`
+	}
+	one := 1
+	cases := []struct {
+		name   string
+		v      any
+		target msg
+		direct bool
+	}{
+		{"scalars", map[string]any{"n": 2, "s": "new"}, msg{N: 1, S: "old", M: map[string]int{"k": 1}, P: &one, L: []string{"x"}}, true},
+		{"into a nil map", map[string]any{"m": map[string]any{"a": 1}}, msg{N: 1}, true},
+		{"into a map it holds", map[string]any{"m": map[string]any{"a": 1}}, msg{M: map[string]int{"k": 1}}, false},
+		{"through a pointer it holds", map[string]any{"p": 5}, msg{P: &one}, false},
+		{"into a slice it holds", map[string]any{"l": []any{"y"}}, msg{L: []string{"x"}}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			data, err := Marshal(c.v, Deterministic())
+			require.NoError(t, err)
+			checkDirect(t, data)
+			target, want := c.target, c.target
+			if c.target.P != nil {
+				p := *c.target.P
+				want.P = &p
+			}
+			s := &smallMachine{}
+			s.cfg.init(nil)
+			s.init(data, &s.cfg, 0)
+			require.Equal(t, c.direct, s.decodeDirect(reflect.ValueOf(&target).Elem()))
+			if !c.direct {
+				require.Equal(t, c.target, target, "given up on: put back as it was")
+				require.Equal(t, 1, one)
+				return
+			}
+			require.NoError(t, unmarshal(data, &want, nil, false))
+			require.Equal(t, want, target)
+		})
+	}
+	data, err := Marshal(map[string]any{"s": "new", "n": 2}, Deterministic())
+	require.NoError(t, err)
+	target := msg{N: 1, S: "old"}
+	require.Error(t, Unmarshal(data[:len(data)-1], &target))
+	require.Equal(t, msg{N: 1, S: "old"}, target, "a refused pickle leaves the target alone")
+}
+
 // FuzzDirect: on any input, the direct decoder decodes what the machine
 // decodes, or leaves it to the machine.
 func FuzzDirect(f *testing.F) {

@@ -194,6 +194,8 @@ func ptrDecoder(t reflect.Type, elem *directPlan) directFunc {
 		}
 		if *pp == nil {
 			*pp = reflect.New(et).UnsafePointer()
+		} else if d.merge {
+			return false // what it points to is not in the copy decodeDirect keeps
 		}
 		return elem.run(d, *pp, c)
 	}
@@ -390,6 +392,8 @@ func mapDecoder(t reflect.Type, key, elem *directPlan) directFunc {
 		}
 		if mv.IsNil() {
 			mv.Set(reflect.MakeMap(t))
+		} else if d.merge {
+			return false // its entries are not in the copy decodeDirect keeps
 		}
 		pair := func(c follows) bool {
 			k := reflect.New(kt).Elem()
