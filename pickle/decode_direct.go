@@ -5,9 +5,10 @@ package pickle
 // writes for plain data (lists, tuples, dicts with scalar keys into
 // structs, maps and *Dict, sets of scalars into *Set, str, bytes, a Python
 // 2 str, int, float, bool, None, a repeated str or bytes fetched from the
-// memo) into typed Go values and into `any`, and only those: on anything
-// else (a memo GET of a container, an object, an opcode or a shape it does
-// not know, a value the target does not take, a limit within reach) it
+// memo, and into `any` a container fetched again) into typed Go values
+// and into `any`, and only those: on anything else (a cycle, a container
+// fetched again into a typed target, an object, an opcode or a shape it
+// does not know, a value the target does not take, a limit within reach) it
 // gives up, puts the target back as it was (decodeDirect), and Unmarshal
 // runs the two-pass machine from the start, which gives the answer or the
 // error it always gave.
@@ -24,11 +25,13 @@ package pickle
 // Limits hold as in the machine, or stricter: the input is the one
 // Unmarshal already cut to WithMaxSize; memo entries count against
 // WithMaxMemo as in the machine, and only the nearly dense indexes
-// CPython writes are taken; nesting stops short of WithMaxDepth; a str or
-// bytes fetched again is the Go string or []byte made the first time (a
-// GET that would need a copy, a bytes into a string, goes to the machine,
-// which counts it against WithMaxExpansion), so the output is
-// proportional to the input.
+// CPython writes are taken; nesting stops short of WithMaxDepth; a str,
+// bytes or container fetched again is the Go value made the first time
+// (a GET that would need a copy, a bytes into a string or a list into a
+// typed slice, goes to the machine, which counts it against
+// WithMaxExpansion), so the output is proportional to the input. A
+// pickle that fetches a container again is read twice: the first run
+// stops at that GET, the second keeps every value the memo holds.
 //
 // Files: decode_direct.go (plans, the whole pickle), decode_direct_read.go
 // (opcodes and the memo), decode_direct_shape.go (lists, tuples, dicts),
@@ -74,6 +77,20 @@ type direct struct {
 	lastGet int // the memo index strArg's str came from, or -1
 
 	merge bool // the target held values: give up rather than write into a map, slice or pointer it holds
+
+	// The values memoized, kept to be fetched again: only in a second run
+	// (keep), when the first met a GET of something other than a str or
+	// bytes (wantKeep). Keeping costs a slot per memoized container, which
+	// pickles without shared containers are spared.
+	keep     bool
+	wantKeep bool
+	kept     []keptValue // by memo index
+	pending  []int       // memo indexes put for values not complete yet
+}
+
+type keptValue struct {
+	x    any
+	done bool
 }
 
 // directMemo is what each memo index holds, and for a str the Go string
@@ -118,6 +135,7 @@ func (m *directMemo) grow() {
 		m.chunks = append(m.chunks, make([]memoSlot, 1, memoChunk))
 	}
 	m.n++
+	*m.at(m.n - 1) = memoSlot{} // a reused chunk holds the last decode's
 }
 
 var directPlans sync.Map // reflect.Type -> *directPlan
@@ -221,17 +239,22 @@ func (s *smallMachine) decodeDirect(rv reflect.Value) bool {
 		saved.Set(rv)
 	}
 	m := &s.machine
-	s.dchunks[0] = s.dmemo[:0]
-	s.direct = direct{m: m, data: m.data, stack: s.dstack[:0], memos: directMemo{chunks: s.dchunks[:1]}, merge: merge}
-	if !s.direct.run(pl, rv) {
+	for _, keep := range []bool{false, true} {
+		s.dchunks[0] = s.dmemo[:0]
+		s.direct = direct{m: m, data: m.data, stack: s.dstack[:0], memos: directMemo{chunks: s.dchunks[:1]}, merge: merge, keep: keep}
+		if s.direct.run(pl, rv) {
+			return true
+		}
 		if merge {
 			rv.Set(saved)
 		} else {
 			rv.SetZero()
 		}
-		return false
+		if !s.direct.wantKeep {
+			break
+		}
 	}
-	return true
+	return false
 }
 
 func (d *direct) run(pl *directPlan, rv reflect.Value) bool {

@@ -19,6 +19,15 @@ func decAny(d *direct, p unsafe.Pointer, c follows) bool {
 }
 
 func (d *direct) anyValue(c follows) (any, bool) {
+	mark := len(d.pending)
+	x, ok := d.anyValueOf(c)
+	if ok && d.keep {
+		d.keepAs(mark, x)
+	}
+	return x, ok
+}
+
+func (d *direct) anyValueOf(c follows) (any, bool) {
 	op, ok := d.peek()
 	if !ok {
 		return nil, false
@@ -44,10 +53,10 @@ func (d *direct) anyValue(c follows) (any, bool) {
 					return false
 				}
 				k = d.m.boxString(ks)
-			} else if k, ok = d.anyScalar(); !ok {
+			} else if k, ok = d.anyScalar(); !ok || isContainer(k) {
 				return false // keys of other kinds: scalars
 			}
-			d.stack = append(d.stack, k)
+			d.stack = append(growLarge(d.stack), k)
 			x, ok := d.anyValue(c)
 			d.stack = append(d.stack, x)
 			return ok
@@ -67,7 +76,7 @@ func (d *direct) anyValue(c follows) (any, bool) {
 		return dict, true
 	}
 	x, ok := d.anyScalar()
-	if !ok || c == followsValue {
+	if !ok || c == followsValue || isContainer(x) {
 		return x, ok // among items, markItems takes the TUPLE1-3 that may follow
 	}
 	// The first of the scalars of a short tuple? What follows a value
@@ -102,8 +111,8 @@ func (d *direct) anyValue(c follows) (any, bool) {
 			return x, true // a consuming opcode
 		}
 		y, ok := d.anyScalar()
-		if !ok {
-			return nil, false
+		if !ok || isContainer(y) {
+			return nil, false // nested tuples: the machine bounds their depth
 		}
 		items = append(items, y)
 	}
@@ -119,8 +128,8 @@ func (d *direct) anySet() (any, bool) {
 	start := len(d.stack)
 	item := func(follows) bool {
 		x, ok := d.anyScalar()
-		d.stack = append(d.stack, x)
-		return ok
+		d.stack = append(growLarge(d.stack), x)
+		return ok && !isContainer(x)
 	}
 	for {
 		op, ok := d.peek()
@@ -172,18 +181,20 @@ func (d *direct) anyItems(c follows, tuple bool) (any, bool) {
 		l.push(x)
 		return ok
 	}
-	tuples := func(n, _ int) bool {
+	tuples := func(n, mark int) bool {
 		items := l.items()
 		last := items[len(items)-n:]
 		for _, x := range last {
-			switch x.(type) {
-			case []any, Tuple, *Dict, *Set:
+			if isContainer(x) {
 				return false // nested tuples: the machine bounds their depth
 			}
 		}
 		t := Tuple(append([]any(nil), last...))
 		l.drop(n)
 		l.push(t)
+		if d.keep {
+			d.keepAs(mark, t)
+		}
 		return true
 	}
 	if !d.sequence(item, c, func() int { return len(l.items()) }, tuples) {
@@ -251,10 +262,32 @@ func (l *anyList) done() []any {
 	return items
 }
 
+// anyScalar decodes a scalar, or in the run that keeps (decodeDirect) a
+// value of any kind fetched again from the memo (isContainer tells).
 func (d *direct) anyScalar() (any, bool) {
+	mark := len(d.pending)
+	x, ok := d.anyScalarOf()
+	if ok && d.keep {
+		d.keepAs(mark, x)
+	}
+	return x, ok
+}
+
+func isContainer(x any) bool {
+	switch x.(type) {
+	case []any, Tuple, *Dict, *Set:
+		return true
+	}
+	return false
+}
+
+func (d *direct) anyScalarOf() (any, bool) {
 	op, ok := d.next()
 	if !ok {
 		return nil, false
+	}
+	if d.fetchesOther(op) {
+		return d.fetchKept(op)
 	}
 	var x any
 	switch op {

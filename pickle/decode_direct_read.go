@@ -108,6 +108,58 @@ func (d *direct) blob(b []byte) []byte {
 	return cloneBytes(b)
 }
 
+// fetchesOther tells whether op is a memo GET of something other than a
+// str or bytes (not reading it).
+func (d *direct) fetchesOther(op byte) bool {
+	idx, _, ok := d.getIndex(op)
+	return ok && idx < d.memos.len() && d.memos.at(idx).ent&memoOther != 0
+}
+
+// getIndex returns the index a memo GET (op already read) fetches, and
+// the length of its argument.
+func (d *direct) getIndex(op byte) (idx, w int, ok bool) {
+	switch op {
+	case opBinget:
+		if d.pos < len(d.data) {
+			return int(d.data[d.pos]), 1, true
+		}
+	case opLongBinget:
+		if len(d.data)-d.pos >= 4 {
+			return int(binary.LittleEndian.Uint32(d.data[d.pos:])), 4, true
+		}
+	}
+	return 0, 0, false
+}
+
+// fetchKept reads a memo GET (op already read) of what fetchesOther
+// tells, and returns the value kept for it, and the memo puts after it:
+// the same Go value, as the machine shares it. False when the run does
+// not keep (it asks for one that does), or when the value is not complete
+// yet (a cycle: the machine's).
+func (d *direct) fetchKept(op byte) (any, bool) {
+	idx, w, _ := d.getIndex(op)
+	d.pos += w
+	if !d.keep {
+		d.wantKeep = true
+		return nil, false
+	}
+	if idx >= len(d.kept) || !d.kept[idx].done {
+		return nil, false
+	}
+	return d.kept[idx].x, d.memo()
+}
+
+// keepAs keeps x for the memo indexes put for it: pending[mark:].
+func (d *direct) keepAs(mark int, x any) {
+	for _, idx := range d.pending[mark:] {
+		if idx >= len(d.kept) {
+			d.kept = append(d.kept, make([]keptValue, idx+1-len(d.kept))...)
+		}
+		d.kept[idx] = keptValue{x, true}
+	}
+	d.pending = d.pending[:mark]
+}
+
 // A memo entry (memoSlot.ent): 0 unset, memoOther, or memoStrFlag or
 // memoBytesFlag | offset<<32 | length, the offset in maxDirectOffset.
 const (
@@ -156,6 +208,9 @@ func (d *direct) memoPuts(ent uint64, s string) bool {
 		if d.memos.at(idx).ent == 0 {
 			d.nmemo++
 		}
+		if d.keep && ent == memoOther {
+			d.pending = append(d.pending, idx)
+		}
 		if d.nmemo >= d.m.cfg.maxMemo {
 			return false
 		}
@@ -167,23 +222,11 @@ func (d *direct) memoPuts(ent uint64, s string) bool {
 // the bytes of the str or bytes it fetches, and which (memoStrFlag or
 // memoBytesFlag); false for anything else.
 func (d *direct) memoGet(op byte) ([]byte, uint64, bool) {
-	var idx int
-	switch op {
-	case opBinget:
-		if d.pos >= len(d.data) {
-			return nil, 0, false
-		}
-		idx = int(d.data[d.pos])
-		d.pos++
-	case opLongBinget:
-		if len(d.data)-d.pos < 4 {
-			return nil, 0, false
-		}
-		idx = int(binary.LittleEndian.Uint32(d.data[d.pos:]))
-		d.pos += 4
-	default:
+	idx, w, ok := d.getIndex(op)
+	if !ok {
 		return nil, 0, false
 	}
+	d.pos += w
 	if idx >= d.memos.len() {
 		return nil, 0, false
 	}

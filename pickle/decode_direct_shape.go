@@ -11,7 +11,7 @@ package pickle
 // key value SETITEM). itemAhead says whether the opcode at hand starts the
 // container's single item rather than what follows the container, when
 // that cannot be told from c alone.
-func (d *direct) seqItems(item func(follows) bool, end, single byte, c follows, itemAhead func(op byte) (bool, bool), tuples func(n, k int) bool) bool {
+func (d *direct) seqItems(item func(follows) bool, end, single byte, c follows, itemAhead func(op byte) (bool, bool), tuples func(n, mark int) bool) bool {
 	first := true
 	for {
 		op, ok := d.peek()
@@ -49,8 +49,9 @@ func (d *direct) seqItems(item func(follows) bool, end, single byte, c follows, 
 
 // markItems decodes the items after a MARK up to end (read too). tuples,
 // when not nil, takes TUPLE1-3 among them as the machine does, making one
-// tuple of the last n items (k items follow the MARK); false gives up.
-func (d *direct) markItems(item func(follows) bool, end byte, tuples func(n, k int) bool) bool {
+// tuple of the last n items, memoized as the puts from pending[mark:]
+// say; false gives up.
+func (d *direct) markItems(item func(follows) bool, end byte, tuples func(n, mark int) bool) bool {
 	k := 0
 	for {
 		op, ok := d.peek()
@@ -64,7 +65,8 @@ func (d *direct) markItems(item func(follows) bool, end byte, tuples func(n, k i
 		case tuples != nil && op >= opTuple1 && op <= opTuple3:
 			d.pos++
 			n := int(op-opTuple1) + 1
-			if n > k || !tuples(n, k) || !d.memo() {
+			mark := len(d.pending)
+			if n > k || !d.memo() || !tuples(n, mark) {
 				return false
 			}
 			k -= n - 1
@@ -123,7 +125,7 @@ func (d *direct) dictItemAhead(c follows) (bool, bool) {
 // batches, EMPTY_TUPLE, MARK items TUPLE, or one to three items then
 // TUPLE1-3. count says how many items item has taken; tuples, when not
 // nil, builds the tuples TUPLE1-3 make among a MARK's items (markItems).
-func (d *direct) sequence(item func(follows) bool, c follows, count func() int, tuples func(n, k int) bool) bool {
+func (d *direct) sequence(item func(follows) bool, c follows, count func() int, tuples func(n, mark int) bool) bool {
 	op, ok := d.next()
 	if !ok {
 		return false

@@ -309,6 +309,80 @@ func TestDirectNonZeroTargets(t *testing.T) {
 	require.Equal(t, msg{N: 1, S: "old"}, target, "a refused pickle leaves the target alone")
 }
 
+// The direct decoder's memo reuses the chunk of the last decode: a slot
+// it grows into is unset, not what the last pickle put there (which made
+// a MEMOIZE reuse an index, and a dict holding itself decode as a str).
+func TestDirectMemoStartsEmpty(t *testing.T) {
+	first, err := Marshal([]any{"a", "b", "c"})
+	require.NoError(t, err)
+	self, err := hex.DecodeString("8004950d000000000000007d948c0473656c66946800732e") // d = {}; d['self'] = d
+	require.NoError(t, err)
+	s := &smallMachine{}
+	s.cfg.init(nil)
+	s.init(first, &s.cfg, 0)
+	var v any
+	require.True(t, s.decodeDirect(reflect.ValueOf(&v).Elem()))
+	s.init(self, &s.cfg, 0)
+	var m map[directName]any
+	require.False(t, s.decodeDirect(reflect.ValueOf(&m).Elem()), "a cycle is the machine's")
+	require.Nil(t, m)
+}
+
+// Containers fetched again from the memo are decoded directly into `any`
+// (in a second run that keeps what the memo holds), as the same Go value,
+// as the machine shares them; a cycle is the machine's.
+func TestDirectSharedContainers(t *testing.T) {
+	l := []any{1, "x"}
+	d := NewDict(2)
+	require.NoError(t, d.Set("k", l))
+	require.NoError(t, d.Set("n", 1))
+	set := mustSet(t, 1, 2)
+	tup := Tuple{1, 2}
+	var chain []any
+	prev := []any{0}
+	for range 20 {
+		chain = append(chain, prev)
+		prev = []any{prev}
+	}
+	cases := []struct {
+		name string
+		v    any
+	}{
+		{"list", []any{l, l}},
+		{"dict", []any{d, d, l}},
+		{"set and tuple", []any{set, tup, set, tup, map[string]any{"s": set, "t": tup}}},
+		{"a chain nesting only through GETs", chain},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			data, err := Marshal(c.v, Deterministic())
+			require.NoError(t, err)
+			checkDirect(t, data)
+			var got, want any
+			s := &smallMachine{}
+			s.cfg.init(nil)
+			s.init(data, &s.cfg, 0)
+			require.True(t, s.decodeDirect(reflect.ValueOf(&got).Elem()))
+			require.NoError(t, unmarshal(data, &want, nil, false))
+			require.Equal(t, repr(want, 0), repr(got, 0))
+		})
+	}
+	data, err := Marshal([]any{l, l, d, d})
+	require.NoError(t, err)
+	var v any
+	require.NoError(t, Unmarshal(data, &v))
+	items := v.([]any)
+	require.Same(t, &items[0].([]any)[0], &items[1].([]any)[0], "one list")
+	require.Same(t, items[2].(*Dict), items[3].(*Dict), "one dict")
+
+	cycle, err := hex.DecodeString("8004950d000000000000007d948c0473656c66946800732e") // d = {}; d['self'] = d
+	require.NoError(t, err)
+	s := &smallMachine{}
+	s.cfg.init(nil)
+	s.init(cycle, &s.cfg, 0)
+	require.False(t, s.decodeDirect(reflect.ValueOf(&v).Elem()), "a cycle is the machine's")
+}
+
 // FuzzDirect: on any input, the direct decoder decodes what the machine
 // decodes, or leaves it to the machine.
 func FuzzDirect(f *testing.F) {

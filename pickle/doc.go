@@ -95,12 +95,13 @@
 // it takes, the reading, typed and any) makes one pass over the opcodes
 // of the plain data CPython writes — lists, tuples, dicts with scalar
 // keys, sets of scalars, str, bytes, Python 2 str, int, float, bool,
-// None, memoized strs and bytes fetched again — and fills a typed target
-// by precomputed field offsets, or builds the any value, as it reads. A
-// target holding values is decoded in place as the machine would merge
-// into it, unless the pickle would write into a map, slice or pointee it
-// holds. For anything else (instances, shared containers, cycles) it
-// gives up, puts the target back as it was, and the machine runs:
+// None, memoized strs and bytes fetched again, and into `any` shared
+// containers — and fills a typed target by precomputed field offsets, or
+// builds the any value, as it reads. A target holding values is decoded
+// in place as the machine would merge into it, unless the pickle would
+// write into a map, slice or pointee it holds. For anything else
+// (instances, cycles, shared containers into typed targets) it gives up,
+// puts the target back as it was, and the machine runs:
 // decode_vm.go checks the whole pickle into a tree of nodes, then
 // unmarshal_any.go or unmarshal_typed.go make the value. Both give the
 // same value or the same error (checked on every CPython-written corpus

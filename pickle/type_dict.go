@@ -219,7 +219,13 @@ const smallDict = 8
 
 // NewDict returns an empty dict with room for n items.
 func NewDict(n int) *Dict {
-	return &Dict{items: make([]DictItem, 0, n)}
+	d := &Dict{items: make([]DictItem, 0, n)}
+	if n > smallDict {
+		// Its index too: grown item by item, a map of 50k keys is
+		// rebuilt a dozen times on the way.
+		d.index = make(map[hashKey]int, n)
+	}
+	return d
 }
 
 // strKeys reports whether the dict keeps no keys beside its items: while
