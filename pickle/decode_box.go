@@ -1,6 +1,9 @@
 package pickle
 
-import "unsafe"
+import (
+	"math"
+	"unsafe"
+)
 
 // Boxing: an `any` holding an int64, float64 or string points to a copy of
 // the value on the heap, one allocation per number or str. Decoding a
@@ -29,9 +32,8 @@ var (
 const boxChunk = 512
 
 type boxes struct {
-	ints   []int64
-	floats []float64
-	strs   []string
+	nums []uint64 // ints and floats alike: eight bytes, no pointers
+	strs []string
 }
 
 func chunkFor(inputLen int) int { return max(1, min(boxChunk, inputLen/8)) }
@@ -40,19 +42,18 @@ func (m *machine) boxInt(n int64) any {
 	if uint64(n) < 256 {
 		return n // the runtime boxes these without allocating
 	}
-	if len(m.box.ints) == cap(m.box.ints) {
-		m.box.ints = make([]int64, 0, chunkFor(len(m.data)))
-	}
-	m.box.ints = append(m.box.ints, n)
-	return *(*any)(unsafe.Pointer(&eface{int64Word, unsafe.Pointer(&m.box.ints[len(m.box.ints)-1])}))
+	return m.boxNum(int64Word, uint64(n))
 }
 
-func (m *machine) boxFloat(f float64) any {
-	if len(m.box.floats) == cap(m.box.floats) {
-		m.box.floats = make([]float64, 0, chunkFor(len(m.data)))
+func (m *machine) boxFloat(f float64) any { return m.boxNum(float64Word, math.Float64bits(f)) }
+
+// boxNum boxes the eight bytes u as the type typ says.
+func (m *machine) boxNum(typ unsafe.Pointer, u uint64) any {
+	if len(m.box.nums) == cap(m.box.nums) {
+		m.box.nums = make([]uint64, 0, chunkFor(len(m.data)))
 	}
-	m.box.floats = append(m.box.floats, f)
-	return *(*any)(unsafe.Pointer(&eface{float64Word, unsafe.Pointer(&m.box.floats[len(m.box.floats)-1])}))
+	m.box.nums = append(m.box.nums, u)
+	return *(*any)(unsafe.Pointer(&eface{typ, unsafe.Pointer(&m.box.nums[len(m.box.nums)-1])}))
 }
 
 func (m *machine) boxString(s string) any {

@@ -19,15 +19,6 @@ func decAny(d *direct, p unsafe.Pointer, c follows) bool {
 }
 
 func (d *direct) anyValue(c follows) (any, bool) {
-	mark := len(d.pending)
-	x, ok := d.anyValueOf(c)
-	if ok && d.keep {
-		d.keepAs(mark, x)
-	}
-	return x, ok
-}
-
-func (d *direct) anyValueOf(c follows) (any, bool) {
 	op, ok := d.peek()
 	if !ok {
 		return nil, false
@@ -44,10 +35,10 @@ func (d *direct) anyValueOf(c follows) (any, bool) {
 		d.pos++
 		// Keys and values wait on the stack until the dict is complete,
 		// to make it at its size.
-		start := len(d.stack)
+		start, mark := len(d.stack), len(d.pending)
 		pair := func(c follows) bool {
 			var k any
-			if op, _ := d.peek(); d.isText(op) {
+			if op, _ := d.peek(); isStrOp(op) {
 				_, ks, ok := d.key(true)
 				if !ok {
 					return false
@@ -73,6 +64,7 @@ func (d *direct) anyValueOf(c follows) (any, bool) {
 		}
 		clear(kv)
 		d.stack = d.stack[:start]
+		d.keepAs(mark, dict)
 		return dict, true
 	}
 	x, ok := d.anyScalar()
@@ -97,7 +89,8 @@ func (d *direct) anyValueOf(c follows) (any, bool) {
 			}
 			d.depth--
 			d.pos++
-			return append(Tuple(nil), items...), d.memo()
+			t := append(Tuple(nil), items...)
+			return t, d.memoValue(t)
 		case len(items) == 3 || isContainerOp(op) || op == opMark || c == followsKey && (isStrOp(op) || !d.tupleAhead(len(items))):
 			if len(items) > 1 {
 				return nil, false
@@ -121,6 +114,7 @@ func (d *direct) anyValueOf(c follows) (any, bool) {
 // anySet decodes a set of scalars (EMPTY_SET read). CPython adds the
 // items in batches of MARK items ADDITEMS, even a single item.
 func (d *direct) anySet() (any, bool) {
+	mark := len(d.pending)
 	if !d.enter() || !d.memo() {
 		return nil, false
 	}
@@ -153,6 +147,7 @@ func (d *direct) anySet() (any, bool) {
 	}
 	clear(items)
 	d.stack = d.stack[:start]
+	d.keepAs(mark, set)
 	return set, true
 }
 
@@ -175,7 +170,7 @@ func (d *direct) tupleAhead(n int) bool {
 
 // anyItems decodes a list or tuple (sequence) into an anyList.
 func (d *direct) anyItems(c follows, tuple bool) (any, bool) {
-	l := anyList{d: d, start: len(d.stack)}
+	l, mark := anyList{d: d, start: len(d.stack)}, len(d.pending)
 	item := func(c follows) bool {
 		x, ok := d.anyValue(c)
 		l.push(x)
@@ -192,18 +187,19 @@ func (d *direct) anyItems(c follows, tuple bool) (any, bool) {
 		t := Tuple(append([]any(nil), last...))
 		l.drop(n)
 		l.push(t)
-		if d.keep {
-			d.keepAs(mark, t)
-		}
+		d.keepAs(mark, t)
 		return true
 	}
 	if !d.sequence(item, c, func() int { return len(l.items()) }, tuples) {
 		return nil, false
 	}
+	items := l.done()
+	var x any = items
 	if tuple {
-		return Tuple(l.done()), true
+		x = Tuple(items)
 	}
-	return l.done(), true
+	d.keepAs(mark, x)
+	return x, true
 }
 
 // anyList collects the items of a list or tuple: the first ones on the
@@ -265,29 +261,9 @@ func (l *anyList) done() []any {
 // anyScalar decodes a scalar, or in the run that keeps (decodeDirect) a
 // value of any kind fetched again from the memo (isContainer tells).
 func (d *direct) anyScalar() (any, bool) {
-	mark := len(d.pending)
-	x, ok := d.anyScalarOf()
-	if ok && d.keep {
-		d.keepAs(mark, x)
-	}
-	return x, ok
-}
-
-func isContainer(x any) bool {
-	switch x.(type) {
-	case []any, Tuple, *Dict, *Set:
-		return true
-	}
-	return false
-}
-
-func (d *direct) anyScalarOf() (any, bool) {
 	op, ok := d.next()
 	if !ok {
 		return nil, false
-	}
-	if d.fetchesOther(op) {
-		return d.fetchKept(op)
 	}
 	var x any
 	switch op {
@@ -302,6 +278,26 @@ func (d *direct) anyScalarOf() (any, bool) {
 			return nil, false
 		}
 		x = d.m.boxFloat(f)
+	case opShortBinunicode, opBinunicode, opBinunicode8:
+		b, ok := d.strArg(op)
+		if !ok {
+			return nil, false
+		}
+		s := d.text(b)
+		return d.m.boxString(s), d.memoStr(b, s)
+	case opBinget, opLongBinget:
+		b, kind, ok := d.memoGet(op)
+		switch {
+		case !ok:
+			return nil, false
+		case kind == memoOther:
+			return d.fetchKept(d.lastGet)
+		case kind == memoBytesFlag:
+			c := d.blob(b)
+			return c, d.memoBytes(b, c)
+		}
+		s := d.text(b)
+		return d.m.boxString(s), d.memoStr(b, s)
 	default:
 		if n, ok := d.intArg(op); ok {
 			x = d.m.boxInt(n)
@@ -318,5 +314,13 @@ func (d *direct) anyScalarOf() (any, bool) {
 		s := d.text(b)
 		return d.m.boxString(s), d.memoStr(b, s)
 	}
-	return x, d.memo()
+	return x, d.memoValue(x)
+}
+
+func isContainer(x any) bool {
+	switch x.(type) {
+	case []any, Tuple, *Dict, *Set:
+		return true
+	}
+	return false
 }

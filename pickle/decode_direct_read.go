@@ -108,13 +108,6 @@ func (d *direct) blob(b []byte) []byte {
 	return cloneBytes(b)
 }
 
-// fetchesOther tells whether op is a memo GET of something other than a
-// str or bytes (not reading it).
-func (d *direct) fetchesOther(op byte) bool {
-	idx, _, ok := d.getIndex(op)
-	return ok && idx < d.memos.len() && d.memos.at(idx).ent&memoOther != 0
-}
-
 // getIndex returns the index a memo GET (op already read) fetches, and
 // the length of its argument.
 func (d *direct) getIndex(op byte) (idx, w int, ok bool) {
@@ -131,14 +124,12 @@ func (d *direct) getIndex(op byte) (idx, w int, ok bool) {
 	return 0, 0, false
 }
 
-// fetchKept reads a memo GET (op already read) of what fetchesOther
-// tells, and returns the value kept for it, and the memo puts after it:
-// the same Go value, as the machine shares it. False when the run does
-// not keep (it asks for one that does), or when the value is not complete
-// yet (a cycle: the machine's).
-func (d *direct) fetchKept(op byte) (any, bool) {
-	idx, w, _ := d.getIndex(op)
-	d.pos += w
+// fetchKept returns the value kept for memo index idx, a GET of a value
+// other than a str or bytes just read, and consumes the memo puts after
+// it: the same Go value, as the machine shares it. False when the run
+// does not keep (it asks for one that does), or when the value is not
+// complete yet (a cycle: the machine's).
+func (d *direct) fetchKept(idx int) (any, bool) {
 	if !d.keep {
 		d.wantKeep = true
 		return nil, false
@@ -146,10 +137,21 @@ func (d *direct) fetchKept(op byte) (any, bool) {
 	if idx >= len(d.kept) || !d.kept[idx].done {
 		return nil, false
 	}
-	return d.kept[idx].x, d.memo()
+	x := d.kept[idx].x
+	return x, d.memoValue(x)
 }
 
-// keepAs keeps x for the memo indexes put for it: pending[mark:].
+// memoValue consumes the memo puts after x, a value other than a str or
+// bytes, and keeps x for them in the run that keeps.
+func (d *direct) memoValue(x any) bool {
+	mark := len(d.pending)
+	ok := d.memo()
+	d.keepAs(mark, x)
+	return ok
+}
+
+// keepAs keeps x for the memo indexes put for it, pending[mark:] (none
+// unless the run keeps).
 func (d *direct) keepAs(mark int, x any) {
 	for _, idx := range d.pending[mark:] {
 		if idx >= len(d.kept) {
@@ -218,9 +220,9 @@ func (d *direct) memoPuts(ent uint64, s string) bool {
 	}
 }
 
-// memoGet reads the index of a memo GET (op already read) and returns
-// the bytes of the str or bytes it fetches, and which (memoStrFlag or
-// memoBytesFlag); false for anything else.
+// memoGet reads a memo GET (op already read) and returns what its entry
+// holds (memoStrFlag, memoBytesFlag or memoOther), and for a str or bytes
+// its bytes; d.lastGet is its index. False for anything else.
 func (d *direct) memoGet(op byte) ([]byte, uint64, bool) {
 	idx, w, ok := d.getIndex(op)
 	if !ok {
@@ -231,13 +233,15 @@ func (d *direct) memoGet(op byte) ([]byte, uint64, bool) {
 		return nil, 0, false
 	}
 	e := d.memos.at(idx).ent
-	kind := e & (memoOther | memoStrFlag | memoBytesFlag)
-	if kind != memoStrFlag && kind != memoBytesFlag {
-		return nil, 0, false
-	}
 	d.lastGet = idx
-	off, n := int(e>>32&(maxDirectOffset-1)), int(uint32(e))
-	return d.data[off : off+n], kind, true
+	switch kind := e & (memoOther | memoStrFlag | memoBytesFlag); kind {
+	case memoOther:
+		return nil, kind, true
+	case memoStrFlag, memoBytesFlag:
+		off, n := int(e>>32&(maxDirectOffset-1)), int(uint32(e))
+		return d.data[off : off+n], kind, true
+	}
+	return nil, 0, false
 }
 
 func (d *direct) enter() bool {
@@ -331,7 +335,7 @@ func (d *direct) blobArg(op byte) (b []byte, text, ok bool) {
 		return b, false, ok
 	}
 	b, kind, ok := d.memoGet(op)
-	return b, kind == memoStrFlag, ok
+	return b, kind == memoStrFlag, ok && kind != memoOther
 }
 
 // fetchedAs tells whether what blobArg just read came from a memo GET

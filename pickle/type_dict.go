@@ -219,13 +219,40 @@ const smallDict = 8
 
 // NewDict returns an empty dict with room for n items.
 func NewDict(n int) *Dict {
+	// A small dict and its items in one allocation where that costs no
+	// memory (the sum of the two is a size class), as decoding records
+	// makes many; a large one with its index, as growing a map of 50k
+	// keys item by item rebuilds it a dozen times.
+	switch n {
+	case 0:
+		return &Dict{}
+	case 1:
+		return dictWithRoom[[1]DictItem](n)
+	case 2:
+		return dictWithRoom[[2]DictItem](n)
+	case 3:
+		return dictWithRoom[[3]DictItem](n)
+	case 4:
+		return dictWithRoom[[4]DictItem](n)
+	case 5:
+		return dictWithRoom[[5]DictItem](n)
+	}
 	d := &Dict{items: make([]DictItem, 0, n)}
 	if n > smallDict {
-		// Its index too: grown item by item, a map of 50k keys is
-		// rebuilt a dozen times on the way.
 		d.index = make(map[hashKey]int, n)
 	}
 	return d
+}
+
+// dictWithRoom allocates a Dict and its n items (Items, an array of n
+// DictItems) at once.
+func dictWithRoom[Items any](n int) *Dict {
+	b := new(struct {
+		d     Dict
+		items Items
+	})
+	b.d.items = unsafe.Slice((*DictItem)(unsafe.Pointer(&b.items)), n)[:0]
+	return &b.d
 }
 
 // strKeys reports whether the dict keeps no keys beside its items: while
