@@ -175,6 +175,13 @@ func TestHostilePickleBombs(t *testing.T) {
 	fetched := func(op string) []byte {
 		return cat([]byte("\x80\x03]q\x00("+op), le32(1<<16), make([]byte, 1<<16), []byte("q\x01"), bytes.Repeat([]byte("h\x01"), 10000), []byte("e."))
 	}
+	// bytearray(b) of one 64 KiB bytes, called 10,000 times: each call
+	// copies it (in CPython too).
+	copies := cat([]byte("\x80\x03cbuiltins\nbytearray\nq\x000B"), le32(1<<16), make([]byte, 1<<16),
+		[]byte("q\x010]q\x02("), bytes.Repeat([]byte("h\x00h\x01\x85R"), 10000), []byte("e."))
+	// _codecs.encode(s, 'latin1') of one 64 KiB str, 10,000 times.
+	encodes := cat([]byte("\x80\x03c_codecs\nencode\nq\x000X"), le32(1<<16), bytes.Repeat([]byte("a"), 1<<16),
+		[]byte("q\x010X\x06\x00\x00\x00latin1q\x020]q\x03("), bytes.Repeat([]byte("h\x00h\x01h\x02\x86R"), 10000), []byte("e."))
 	// Memo abuse: one MEMOIZE per byte, two million of them.
 	memo := cat([]byte("\x80\x04N"), bytes.Repeat([]byte("\x94"), 2<<20), []byte("."))
 
@@ -208,6 +215,8 @@ func TestHostilePickleBombs(t *testing.T) {
 		{"a bytes fetched 10,000 times into [][]byte", fetched("B"), func() any { return new([][]byte) }, decodeBound, nil},
 		{"a bytes fetched 10,000 times into []string", fetched("B"), func() any { return new([]string) }, expansionBound, pickle.ErrLimit},
 		{"a str fetched 10,000 times into [][]byte", fetched("X"), func() any { return new([][]byte) }, expansionBound, pickle.ErrLimit},
+		{"bytearray(b) of one bytes 10,000 times", copies, anyV, expansionBound, pickle.ErrLimit},
+		{"_codecs.encode(s) of one str 10,000 times", encodes, anyV, expansionBound, pickle.ErrLimit},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

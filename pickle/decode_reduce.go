@@ -92,3 +92,15 @@ func (m *machine) classOfVal(v val) *pyClass {
 	}
 	return nil
 }
+
+// copyOut counts the n bytes a class call copied out of its arguments
+// (bytearray(b), _codecs.encode(s, enc)) against WithMaxExpansion, as
+// typed targets count theirs: a pickle can make the call on one shared
+// value from many places, a few bytes each.
+func (m *machine) copyOut(pos, n int) error {
+	m.copied += int64(n)
+	if max := m.cfg.expansionBudget(len(m.data)); copyUnits(m.copied) > max {
+		return m.limitErr(LimitExpansion, max, copyUnits(m.copied), pos)
+	}
+	return nil
+}

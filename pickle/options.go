@@ -171,8 +171,9 @@ func WithMaxSize(n int64) Option {
 // pickle can reference one list from a thousand places in a few bytes;
 // decoded into `any` the list is shared, but typed targets such as [][]int
 // need a copy for every reference (a str or bytes copied into a []byte or
-// string counts an element per 16 bytes), and hashing a tuple key visits
-// every element of every shared sub-tuple. 0 restores DefaultMaxExpansion.
+// string, or by a call such as bytearray(b), counts an element per 16
+// bytes), and hashing a tuple key visits every element of every shared
+// sub-tuple. 0 restores DefaultMaxExpansion.
 func WithMaxExpansion(factor int64) Option {
 	return func(c *config) { limit(c, "WithMaxExpansion", factor, DefaultMaxExpansion, &c.maxExpansion) }
 }

@@ -117,7 +117,7 @@ func (d *typed) spend(v val, n int64) error {
 // copyUnits is what copying n bytes takes from the expansion budget,
 // whose unit stands for a 24-byte value: a unit per 16 bytes, so that the
 // copies stay well inside what the budget promises.
-func copyUnits(n int) int64 { return int64(n+15) / 16 }
+func copyUnits(n int64) int64 { return (n + 15) / 16 }
 
 // info returns infoOf(t), remembering the last answer: slices and maps
 // ask about one element type many times in a row.
@@ -292,7 +292,7 @@ func (d *typed) decode(v val, rv reflect.Value) error {
 				rv.SetString(d.m.strs[v.n])
 				return nil
 			}
-			if err := d.spend(v, copyUnits(len(b))); err != nil {
+			if err := d.spend(v, copyUnits(int64(len(b)))); err != nil {
 				return err // a bytes fetched again and again: a copy each time
 			}
 			rv.SetString(string(b))
@@ -303,7 +303,7 @@ func (d *typed) decode(v val, rv reflect.Value) error {
 					rv.SetBytes(d.m.blob(v.n)) // shared, as it is in `any`
 					return nil
 				}
-				if err := d.spend(v, copyUnits(len(b))); err != nil {
+				if err := d.spend(v, copyUnits(int64(len(b)))); err != nil {
 					return err // a str fetched again and again: a copy each time
 				}
 				nb := make([]byte, len(b))
