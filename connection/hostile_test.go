@@ -182,6 +182,13 @@ func TestHostilePickleBombs(t *testing.T) {
 	// _codecs.encode(s, 'latin1') of one 64 KiB str, 10,000 times.
 	encodes := cat([]byte("\x80\x03c_codecs\nencode\nq\x000X"), le32(1<<16), bytes.Repeat([]byte("a"), 1<<16),
 		[]byte("q\x010X\x06\x00\x00\x00latin1q\x020]q\x03("), bytes.Repeat([]byte("h\x00h\x01h\x02\x86R"), 10000), []byte("e."))
+	// set(l) of one list of 10,000 ints, called 10,000 times.
+	var ints bytes.Buffer
+	for i := range 10000 {
+		ints.Write([]byte{'M', byte(i), byte(i >> 8)})
+	}
+	sets := cat([]byte("\x80\x03cbuiltins\nset\nq\x000]q\x01("), ints.Bytes(),
+		[]byte("e0]q\x02("), bytes.Repeat([]byte("h\x00h\x01\x85R"), 10000), []byte("e."))
 	// Memo abuse: one MEMOIZE per byte, two million of them.
 	memo := cat([]byte("\x80\x04N"), bytes.Repeat([]byte("\x94"), 2<<20), []byte("."))
 
@@ -217,6 +224,7 @@ func TestHostilePickleBombs(t *testing.T) {
 		{"a str fetched 10,000 times into [][]byte", fetched("X"), func() any { return new([][]byte) }, expansionBound, pickle.ErrLimit},
 		{"bytearray(b) of one bytes 10,000 times", copies, anyV, expansionBound, pickle.ErrLimit},
 		{"_codecs.encode(s) of one str 10,000 times", encodes, anyV, expansionBound, pickle.ErrLimit},
+		{"set(l) of one 10,000-item list 10,000 times", sets, anyV, expansionBound, pickle.ErrLimit},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -93,14 +93,21 @@ func (m *machine) classOfVal(v val) *pyClass {
 	return nil
 }
 
-// copyOut counts the n bytes a class call copied out of its arguments
-// (bytearray(b), _codecs.encode(s, enc)) against WithMaxExpansion, as
+// itemUnits is what a class call that copies a list's items (set(l),
+// OrderedDict(pairs)) spends per item: the item's node value, and the
+// item of the set or dict it becomes.
+const itemUnits = 2
+
+// spendCall counts the work a class call does on its arguments, in the
+// units of WithMaxExpansion (itemUnits per item copied, one per 16 bytes
+// copied or read), as
 // typed targets count theirs: a pickle can make the call on one shared
-// value from many places, a few bytes each.
-func (m *machine) copyOut(pos, n int) error {
-	m.copied += int64(n)
-	if max := m.cfg.expansionBudget(len(m.data)); copyUnits(m.copied) > max {
-		return m.limitErr(LimitExpansion, max, copyUnits(m.copied), pos)
+// value from many places, a few bytes each (set(l), bytearray(b),
+// Decimal(s) of one long list, bytes or str).
+func (m *machine) spendCall(pos int, units int64) error {
+	m.callUnits += units
+	if max := m.cfg.expansionBudget(len(m.data)); m.callUnits > max {
+		return m.limitErr(LimitExpansion, max, m.callUnits, pos)
 	}
 	return nil
 }

@@ -98,7 +98,7 @@ type machine struct {
 	depth     int             // materialization depth
 	keySizes  map[int64]int64 // expanded sizes of tuple keys
 	keyBudget int64           // what hashing keys may still expand to
-	copied    int64           // bytes class calls copied out of their arguments (copyOut)
+	callUnits int64           // the work class calls did on their arguments (spendCall)
 	typed     *typed          // the typed materializer, once needed
 	arena     []byte          // backing store of short strings (newString)
 	box       boxes           // backing store of boxed numbers and strings (decode_box.go)

@@ -172,8 +172,8 @@ func WithMaxSize(n int64) Option {
 // decoded into `any` the list is shared, but typed targets such as [][]int
 // need a copy for every reference (a str or bytes copied into a []byte or
 // string, or by a call such as bytearray(b), counts an element per 16
-// bytes), and hashing a tuple key visits every element of every shared
-// sub-tuple. 0 restores DefaultMaxExpansion.
+// bytes; set(l) counts l's items), and hashing a tuple key visits every
+// element of every shared sub-tuple. 0 restores DefaultMaxExpansion.
 func WithMaxExpansion(factor int64) Option {
 	return func(c *config) { limit(c, "WithMaxExpansion", factor, DefaultMaxExpansion, &c.maxExpansion) }
 }

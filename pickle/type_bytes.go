@@ -54,7 +54,7 @@ func reduceBytes(m *machine, pos int, _ val, args []val) (val, bool, error) {
 	if !ok {
 		return val{}, false, nil
 	}
-	return m.blobVal(pos, b), true, m.copyOut(pos, len(b))
+	return m.blobVal(pos, b), true, m.spendCall(pos, copyUnits(int64(len(b))))
 }
 
 func reduceByteArray(m *machine, pos int, _ val, args []val) (val, bool, error) {
@@ -62,7 +62,7 @@ func reduceByteArray(m *machine, pos int, _ val, args []val) (val, bool, error) 
 	if !ok {
 		return val{}, false, nil
 	}
-	return m.valueNode(pos, ByteArray(b)), true, m.copyOut(pos, len(b))
+	return m.valueNode(pos, ByteArray(b)), true, m.spendCall(pos, copyUnits(int64(len(b))))
 }
 
 // reduceCodecsEncode decodes _codecs.encode(text, encoding), which CPython
@@ -80,7 +80,7 @@ func reduceCodecsEncode(m *machine, pos int, _ val, args []val) (val, bool, erro
 	if err != nil {
 		return val{}, false, m.errAt(pos, "%v", err)
 	}
-	return m.blobVal(pos, b), true, m.copyOut(pos, len(b))
+	return m.blobVal(pos, b), true, m.spendCall(pos, copyUnits(int64(len(b))))
 }
 
 // saveBytes writes a bytes object; identity says which Go memory it is, so

@@ -32,8 +32,11 @@ func reduceDecimal(m *machine, pos int, _ val, args []val) (val, bool, error) {
 		return val{}, false, nil
 	}
 	s, ok := m.text(args[0])
-	if !ok || !validDecimal(s) {
+	if !ok {
 		return val{}, false, nil
+	}
+	if err := m.spendCall(pos, copyUnits(int64(len(s)))); err != nil || !validDecimal(s) {
+		return val{}, false, err
 	}
 	return m.valueNode(pos, Decimal(s)), true, nil
 }

@@ -189,7 +189,7 @@ func reduceOrderedDict(m *machine, pos int, _ val, args []val) (val, bool, error
 			}
 			items = append(items, pn.items...)
 		}
-		return m.dictNode(pos, orderedDict, items), true, nil
+		return m.dictNode(pos, orderedDict, items), true, m.spendCall(pos, itemUnits*int64(len(items)))
 	}
 	return val{}, false, nil
 }

@@ -63,7 +63,7 @@ func reduceSet(k nkind) func(m *machine, pos int, _ val, args []val) (val, bool,
 			if nd := m.nodeOf(args[0]); nd != nil && (nd.k == nList || nd.k == nTuple || nd.k == nSet || nd.k == nFrozenSet) {
 				v := m.newNode(k, pos)
 				m.nodes[v.n].items = append([]val(nil), nd.items...)
-				return v, true, nil
+				return v, true, m.spendCall(pos, itemUnits*int64(len(nd.items)))
 			}
 		}
 		return val{}, false, nil
