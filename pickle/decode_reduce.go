@@ -100,10 +100,9 @@ const itemUnits = 2
 
 // spendCall counts the work a class call does on its arguments, in the
 // units of WithMaxExpansion (itemUnits per item copied, one per 16 bytes
-// copied or read), as
-// typed targets count theirs: a pickle can make the call on one shared
-// value from many places, a few bytes each (set(l), bytearray(b),
-// Decimal(s) of one long list, bytes or str).
+// copied or read), as typed targets count theirs: a pickle can make the
+// call on one shared value from many places, a few bytes each (set(l),
+// bytearray(b), Decimal(s) of one long list, bytes or str).
 func (m *machine) spendCall(pos int, units int64) error {
 	m.callUnits += units
 	if max := m.cfg.expansionBudget(len(m.data)); m.callUnits > max {
