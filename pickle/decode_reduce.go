@@ -98,15 +98,30 @@ func (m *machine) classOfVal(v val) *pyClass {
 // item of the set or dict it becomes.
 const itemUnits = 2
 
-// spendCall counts the work a class call does on its arguments, in the
-// units of WithMaxExpansion (itemUnits per item copied, one per 16 bytes
-// copied or read), as typed targets count theirs: a pickle can make the
-// call on one shared value from many places, a few bytes each (set(l),
-// bytearray(b), Decimal(s) of one long list, bytes or str).
-func (m *machine) spendCall(pos int, units int64) error {
-	m.callUnits += units
-	if max := m.cfg.expansionBudget(len(m.data)); m.callUnits > max {
-		return m.limitErr(LimitExpansion, max, m.callUnits, pos)
+// spendCall counts the work a class call does on its arguments (itemUnits
+// per item copied, one unit per 16 bytes copied or read): a pickle can
+// make the call on one shared value from many places, a few bytes each
+// (set(l), bytearray(b), Decimal(s) of one long list, bytes or str).
+func (m *machine) spendCall(pos int, units int64) error { return m.expand(pos, units) }
+
+// expand spends n units of the one budget WithMaxExpansion sets for a
+// pickle, which everything shared references can multiply draws on: the
+// values and copies typed targets make, hashing tuple keys, class calls on
+// shared arguments. One budget, so that an input combining them stays
+// within the bound SECURITY.md states.
+func (m *machine) expand(pos int, n int64) error {
+	m.budget = m.expansionLeft() - n
+	if m.budget < 0 {
+		max := m.cfg.expansionBudget(len(m.data))
+		return m.limitErr(LimitExpansion, max, max-m.budget, pos)
 	}
 	return nil
+}
+
+// expansionLeft is what remains of the expansion budget.
+func (m *machine) expansionLeft() int64 {
+	if !m.budgetSet {
+		m.budget, m.budgetSet = m.cfg.expansionBudget(len(m.data)), true
+	}
+	return m.budget
 }

@@ -437,3 +437,21 @@ func TestClassCallsOnSharedValuesAreBounded(t *testing.T) {
 	require.NoError(t, Unmarshal(small, &v))
 	assert.Equal(t, []any{Decimal("12"), Decimal("12")}, v)
 }
+
+// The work shared references multiply draws on one budget per pickle: 200
+// calls of _codecs.encode on one 64 KiB str take 70 % of it, and copying
+// their 200 results into strings as much again, which together is past
+// it.
+func TestExpansionIsOneBudget(t *testing.T) {
+	var b bytes.Buffer
+	b.WriteString("\x80\x03c_codecs\nencode\nq\x000X")
+	require.NoError(t, binary.Write(&b, binary.LittleEndian, uint32(1<<16)))
+	b.Write(bytes.Repeat([]byte("a"), 1<<16))
+	b.WriteString("q\x010X\x06\x00\x00\x00latin1q\x020](")
+	b.Write(bytes.Repeat([]byte("h\x00h\x01h\x02\x86R"), 200))
+	b.WriteString("e.")
+	var v any
+	require.NoError(t, Unmarshal(b.Bytes(), &v), "the calls alone")
+	require.Len(t, v, 200)
+	require.ErrorIs(t, Unmarshal(b.Bytes(), new([]string)), ErrLimit, "the calls and the copies")
+}

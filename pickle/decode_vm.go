@@ -97,12 +97,12 @@ type machine struct {
 	anyCache  []any           // materialized nodes, for shared references
 	depth     int             // materialization depth
 	keySizes  map[int64]int64 // expanded sizes of tuple keys
-	keyBudget int64           // what hashing keys may still expand to
-	callUnits int64           // the work class calls did on their arguments (spendCall)
-	typed     *typed          // the typed materializer, once needed
-	arena     []byte          // backing store of short strings (newString)
-	box       boxes           // backing store of boxed numbers and strings (decode_box.go)
-	spare     []val           // room for the first items of small containers (smallMachine.items)
+	budget    int64           // what remains of WithMaxExpansion's budget (expand), once budgetSet
+	budgetSet bool
+	typed     *typed // the typed materializer, once needed
+	arena     []byte // backing store of short strings (newString)
+	box       boxes  // backing store of boxed numbers and strings (decode_box.go)
+	spare     []val  // room for the first items of small containers (smallMachine.items)
 
 	raw        *machine // the source of the RawValues taken from this pickle
 	copyLeaves bool     // a RawValue's view: numbers and bytes are not the caller's to share

@@ -245,17 +245,10 @@ func (m *machine) checkKey(v val) error {
 	if nd == nil || (nd.k != nTuple && nd.k != nFrozenSet) {
 		return nil
 	}
-	budget := m.cfg.expansionBudget(len(m.data))
 	if m.keySizes == nil {
 		m.keySizes = map[int64]int64{}
-		m.keyBudget = budget
 	}
-	size := m.keySize(v, m.keyBudget, 0)
-	if size > m.keyBudget {
-		return m.limitErr(LimitExpansion, budget, budget-m.keyBudget+size, int(v.off))
-	}
-	m.keyBudget -= size
-	return nil
+	return m.expand(int(v.off), m.keySize(v, m.expansionLeft(), 0))
 }
 
 func (m *machine) keySize(v val, limit int64, depth int) int64 {

@@ -20,21 +20,20 @@ type ptrKey struct {
 }
 
 type typed struct {
-	m      *machine
-	budget int64
-	depth  int
-	path   []pathSeg
-	ptrs   map[ptrKey]reflect.Value
-	lastT  reflect.Type // one-entry cache in front of infoOf
-	lastI  *typeInfo
+	m     *machine
+	depth int
+	path  []pathSeg
+	ptrs  map[ptrKey]reflect.Value
+	lastT reflect.Type // one-entry cache in front of infoOf
+	lastI *typeInfo
 }
 
 func (m *machine) newTyped() *typed {
 	switch {
 	case m.typed == nil:
-		m.typed = &typed{m: m, budget: m.cfg.expansionBudget(len(m.data))}
+		m.typed = &typed{m: m}
 	case m.typed.m == nil: // smallMachine's, not yet set up
-		m.typed.m, m.typed.budget = m, m.cfg.expansionBudget(len(m.data))
+		m.typed.m = m
 	}
 	return m.typed
 }
@@ -102,17 +101,10 @@ func (d *typed) typeErr(v val, t reflect.Type, reason string) error {
 	return &UnmarshalTypeError{Value: d.m.pyTypeOf(v), Type: t, Path: d.pathString(), Offset: d.m.base + int64(v.off), Reason: reason}
 }
 
-// spend takes n from the expansion budget, which counts the values made
-// and the bytes copied (copyUnits): shared references make many of them
-// out of few input bytes.
-func (d *typed) spend(v val, n int64) error {
-	d.budget -= n
-	if d.budget < 0 {
-		max := d.m.cfg.expansionBudget(len(d.m.data))
-		return d.m.limitErr(LimitExpansion, max, max+1, int(v.off))
-	}
-	return nil
-}
+// spend takes n from the expansion budget (machine.expand) for the
+// values typed targets make and the bytes they copy (copyUnits): shared
+// references make many of them out of few input bytes.
+func (d *typed) spend(v val, n int64) error { return d.m.expand(int(v.off), n) }
 
 // copyUnits is what copying n bytes takes from the expansion budget,
 // whose unit stands for a 24-byte value: a unit per 16 bytes, so that the
@@ -694,8 +686,16 @@ func (d *typed) fillRegistered(v val, rv reflect.Value) error {
 // fastSeq fills the common unnamed slice types without reflect per element;
 // false (nothing changed that matters) sends the caller to the general path.
 func (d *typed) fastSeq(items []val, rv reflect.Value) bool {
-	d.budget -= int64(len(items))
-	switch s := rv.Interface().(type) {
+	x := rv.Interface()
+	switch x.(type) {
+	case []int64, []int, []float64, []string:
+	default:
+		return false
+	}
+	if d.m.expand(0, int64(len(items))) != nil {
+		return false // the general path reports it
+	}
+	switch s := x.(type) {
 	case []int64:
 		for i, it := range items {
 			if it.k != kInt {
@@ -732,9 +732,6 @@ func (d *typed) fastSeq(items []val, rv reflect.Value) bool {
 				return false
 			}
 		}
-	default:
-		d.budget += int64(len(items))
-		return false
 	}
 	return true
 }
