@@ -70,9 +70,9 @@ type direct struct {
 	data  []byte
 	pos   int
 	depth int
-	nmemo int        // distinct memo indexes put
-	memos directMemo // what each memo index holds (memoPuts)
-	stack []any      // the items of the containers being decoded into any
+	nmemo int               // distinct memo indexes put
+	memos chunked[memoSlot] // what each memo index holds (memoPuts)
+	stack []any             // the items of the containers being decoded into any
 
 	lastGet int // the memo index strArg's str came from, or -1
 
@@ -93,49 +93,11 @@ type keptValue struct {
 	done bool
 }
 
-// directMemo is what each memo index holds, and for a str the Go string
-// made of it once fetched, in chunks that never move: CPython memoizes
-// nearly every object, half a million for 100k records, and one slice
-// doubling to that size copied it all again and again and left twice its
-// size to collect.
-type directMemo struct {
-	n      int
-	chunks [][]memoSlot // each memoChunk long, the first maybe shorter
-}
-
+// memoSlot is what one memo index holds, and for a str the Go string made
+// of it once fetched (for a bytes, the []byte: blob).
 type memoSlot struct {
 	ent uint64 // 0 unset, memoOther, or memoStrFlag or memoBytesFlag | offset<<32 | length
 	str string // the Go string of a str, once made (text)
-}
-
-const memoChunk = 4096
-
-func (m *directMemo) len() int { return m.n }
-
-func (m *directMemo) at(i int) *memoSlot {
-	if len(m.chunks) == 1 {
-		return &m.chunks[0][i]
-	}
-	return &m.chunks[i/memoChunk][i%memoChunk]
-}
-
-// grow adds index m.len(), unset.
-func (m *directMemo) grow() {
-	last := len(m.chunks) - 1
-	switch {
-	case last >= 0 && len(m.chunks[last]) < cap(m.chunks[last]):
-		m.chunks[last] = m.chunks[last][:len(m.chunks[last])+1]
-	case last == 0 && cap(m.chunks[0]) < memoChunk:
-		// The first chunk starts in the smallMachine and doubles up to a
-		// full chunk; from then on chunks are added.
-		c := make([]memoSlot, len(m.chunks[0])+1, min(memoChunk, 2*cap(m.chunks[0])))
-		copy(c, m.chunks[0])
-		m.chunks[0] = c
-	default:
-		m.chunks = append(m.chunks, make([]memoSlot, 1, memoChunk))
-	}
-	m.n++
-	*m.at(m.n - 1) = memoSlot{} // a reused chunk holds the last decode's
 }
 
 var directPlans sync.Map // reflect.Type -> *directPlan
@@ -240,8 +202,8 @@ func (s *smallMachine) decodeDirect(rv reflect.Value) bool {
 	}
 	m := &s.machine
 	for _, keep := range []bool{false, true} {
-		s.dchunks[0] = s.dmemo[:0]
-		s.direct = direct{m: m, data: m.data, stack: s.dstack[:0], memos: directMemo{chunks: s.dchunks[:1]}, merge: merge, keep: keep}
+		s.dchunks[0] = s.dmemo[:]
+		s.direct = direct{m: m, data: m.data, stack: s.dstack[:0], memos: chunked[memoSlot]{chunks: s.dchunks[:1]}, merge: merge, keep: keep}
 		if s.direct.run(pl, rv) {
 			return true
 		}

@@ -205,7 +205,7 @@ func (d *direct) memoPuts(ent uint64, s string) bool {
 			return false // only the nearly dense indexes CPython writes
 		}
 		for idx >= d.memos.len() {
-			d.memos.grow()
+			d.memos.push(memoSlot{}) // unset: a reused chunk holds the last decode's
 		}
 		if d.memos.at(idx).ent == 0 {
 			d.nmemo++

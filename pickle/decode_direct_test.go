@@ -471,9 +471,9 @@ func TestDirectMemoAcrossChunks(t *testing.T) {
 	cities := []string{"Zürich", "Αθήνα", "東京"}
 	late := []string{fmt.Sprint("Kraków"), fmt.Sprint("서울")} // memoized far beyond the first chunk, then fetched
 	var recs []any
-	for i := range 3 * memoChunk {
+	for i := range 3 * chunkLen {
 		city := cities[i%len(cities)]
-		if i > 2*memoChunk {
+		if i > 2*chunkLen {
 			city = late[i%len(late)]
 		}
 		recs = append(recs, map[string]any{"name": fmt.Sprint("n", i), "city": city})
@@ -486,6 +486,6 @@ func TestDirectMemoAcrossChunks(t *testing.T) {
 		s.cfg.init(nil)
 		s.init(data, &s.cfg, 0)
 		require.True(t, s.decodeDirect(reflect.ValueOf(target).Elem()), "%T decoded directly", target)
-		require.Greater(t, s.direct.memos.len(), 2*memoChunk)
+		require.Greater(t, s.direct.memos.len(), 2*chunkLen)
 	}
 }

@@ -44,9 +44,9 @@ func typeID(t reflect.Type) unsafe.Pointer {
 // objects met again most (dict keys, names from a small set) are answered
 // from a small direct-mapped cache of the last ones a chain gave.
 type idTable struct {
-	hot    [256]idSlot // entries found in chains, by the top byte of their hash
-	hotSet bool        // hot holds entries (to clear)
-	log    idLog       // every entry memoized, in memo order
+	hot    [256]idSlot      // entries found in chains, by the top byte of their hash
+	hotSet bool             // hot holds entries (to clear)
+	log    chunked[idEntry] // every entry memoized, in memo order
 	words  []filterWord
 	fmask  uint64
 	hashed bool // bits are hashes, not addresses
@@ -96,7 +96,7 @@ func (s *idSlot) is(k *idSlot) bool { return s.p == k.p && s.t == k.t && s.n == 
 
 // get returns the memo index of the object k, when memoized.
 func (m *idTable) get(k refKey) (int, bool) {
-	if m.log.n == 0 || uint64(k.n) > 0xffffffff {
+	if m.log.len() == 0 || uint64(k.n) > 0xffffffff {
 		return 0, false
 	}
 	return m.find(idSlot{p: uintptr(k.p), t: uintptr(k.t), n: uint32(k.n)})
@@ -138,10 +138,10 @@ func (m *idTable) find(key idSlot) (int, bool) {
 }
 
 func (m *idTable) add(e idSlot) {
-	if 16*(m.log.n+1) > 64*len(m.words) {
+	if 16*(m.log.len()+1) > 64*len(m.words) {
 		m.rechain(max(64, 2*len(m.words))) // to 32 bits per entry
 	}
-	m.chain(m.log.add(e))
+	m.chain(m.log.push(idEntry{idSlot: e}))
 }
 
 // chain sets the bit of log[i] and puts it at the head of its word's chain.
@@ -162,13 +162,13 @@ func (m *idTable) rechain(n int) {
 		m.words = make([]filterWord, n)
 	}
 	m.fmask = uint64(64*n - 1)
-	for i := range m.log.n {
+	for i := range m.log.len() {
 		m.chain(i)
 	}
 }
 
 func (m *idTable) reset() {
-	if m.log.n == 0 {
+	if m.log.len() == 0 {
 		return
 	}
 	clear(m.words)
@@ -176,69 +176,18 @@ func (m *idTable) reset() {
 		clear(m.hot[:])
 		m.hotSet = false
 	}
-	m.log.n, m.hashed = 0, false
+	m.log.reset()
+	m.hashed = false
 }
 
 // release empties the table and drops what a large pickle grew and the
 // next one may not need: a filter above 4k words or a log above 64k
 // entries is kept only while pickles fill a good part of it.
 func (m *idTable) release() {
-	n := m.log.n
+	n := m.log.len()
 	m.reset()
 	if len(m.words) > 1<<12 && 16*n < 64*len(m.words)/4 {
 		m.words, m.fmask = nil, 0
 	}
 	m.log.trim(n)
-}
-
-// idLog is the table's log, in chunks of logChunk entries that never move:
-// a log grown by doubling copied each entry twice more, into memory the
-// system had to map (a fresh page costs 12 µs on the VM of the README's
-// numbers), and copying was a third of encoding 100k records with a fresh
-// table. The first chunk grows from small, for small pickles.
-type idLog struct {
-	chunks [][]idEntry
-	n      int
-}
-
-const logChunk = 4096
-
-func (l *idLog) at(i int) *idEntry { return &l.chunks[uint(i)/logChunk][uint(i)%logChunk] }
-
-// add appends e and returns its index.
-func (l *idLog) add(e idSlot) int {
-	i := uint(l.n)
-	c, j := i/logChunk, i%logChunk
-	if c >= uint(len(l.chunks)) || j >= uint(len(l.chunks[c])) {
-		l.grow(c)
-	}
-	l.chunks[c][j] = idEntry{idSlot: e}
-	l.n++
-	return int(i)
-}
-
-// grow makes room for the next entry, in chunk c: a new chunk, or, for the
-// first, one twice as large.
-func (l *idLog) grow(c uint) {
-	if c == uint(len(l.chunks)) {
-		size := logChunk
-		if c == 0 {
-			size = 64
-		}
-		l.chunks = append(l.chunks, make([]idEntry, size))
-		return
-	}
-	old := l.chunks[0]
-	l.chunks[0] = make([]idEntry, min(logChunk, 2*len(old)))
-	copy(l.chunks[0], old)
-}
-
-// trim drops chunks beyond the first sixteen that a pickle of n entries
-// used less than an eighth of.
-func (l *idLog) trim(n int) {
-	keep := max(16, (n+logChunk-1)/logChunk)
-	if len(l.chunks) > keep && 8*n < len(l.chunks)*logChunk {
-		clear(l.chunks[keep:])
-		l.chunks = l.chunks[:keep]
-	}
 }
